@@ -1,0 +1,31 @@
+"""Settings for a production deployment: PostgreSQL, HTTPS, secrets from the environment.
+See docs/operations.md."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env_bool
+
+if not os.environ.get("OPENSEND_SECRET_KEY"):
+    raise ImproperlyConfigured("OPENSEND_SECRET_KEY must be set in production.")
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("Production runs on PostgreSQL 15 or later.")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("OPENSEND_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("OPENSEND_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
