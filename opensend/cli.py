@@ -17,6 +17,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "opensend"
+    if len(args) > 1 and "-" in args[1] and not args[1].startswith("-"):
+        # Our own commands read best with hyphens (``opensend import-census``); Django's
+        # command modules are named with underscores.
+        args[1] = args[1].replace("-", "_")
     execute_from_command_line(args)
 
 

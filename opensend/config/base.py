@@ -64,6 +64,7 @@ DOMAIN_APPS = [
     "opensend.returns",
     "opensend.api",
     "opensend.web",
+    "opensend.synth",
 ]
 
 THIRD_PARTY_APPS = [

@@ -366,7 +366,9 @@ class Consent(models.Model):
     given_by_young_person = models.BooleanField(default=False)
     given_on = models.DateField()
     withdrawn_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

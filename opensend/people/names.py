@@ -58,12 +58,11 @@ def prefix_upper_bound(prefix: str) -> str | None:
     scan (``prefix <= token < bound``) that works under any collation that orders digits before
     letters: "smi" -> "smj", "az" -> "b", "a9" -> "aa"; ``None`` when unbounded ("zz").
     Tokens hold only the characters of ``_ALPHABET`` (see ``fold``)."""
+    if any(char not in _ALPHABET for char in prefix):
+        raise ValueError(f"{prefix!r} is not a folded token")
     stem = prefix
     while stem:
-        last = stem[-1]
-        position = _ALPHABET.find(last)
-        if position == -1:
-            raise ValueError(f"{prefix!r} is not a folded token")
+        position = _ALPHABET.index(stem[-1])
         if position + 1 < len(_ALPHABET):
             return stem[:-1] + _ALPHABET[position + 1]
         stem = stem[:-1]

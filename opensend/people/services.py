@@ -533,6 +533,8 @@ def consent_record(
         raise ValidationError({"given_by_contact": "That contact belongs to another child."})
     if given_by_contact is None and not given_by_young_person:
         raise ValidationError("Say who gave consent: a family contact or the young person.")
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": "Consent cannot be recorded as given in the future."})
     if given_by_young_person and child.age(given_on) < 16:
         raise ValidationError(
             {"given_by_young_person": "A young person gives their own consent from age 16."}
@@ -565,6 +567,8 @@ def consent_withdraw(*, acting_user: User | None, consent: Consent, withdrawn_on
         raise ValidationError("This consent has already been withdrawn.")
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": "Consent cannot be withdrawn before it was given."})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": "Consent cannot be recorded as withdrawn in the future."})
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on"])
     _touch(consent.child)

@@ -13,7 +13,7 @@ TABLES = ("core_accesslogentry", "core_accesslogsubject")
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION opensend_access_log_is_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'The access log is append-only: % of % is not allowed', TG_OP, TG_TABLE_NAME;
+    RAISE EXCEPTION 'The access log is append-only: %% of %% is not allowed', TG_OP, TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 """
