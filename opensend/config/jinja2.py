@@ -48,7 +48,9 @@ def format_number(value: int | float | None) -> str:
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings
-    govuk = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")})
+    govuk = PrefixLoader(
+        {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}
+    )
     env.loader = ChoiceLoader([loader, govuk]) if loader is not None else govuk
     from opensend.web.helpers import (
         error_summary,
@@ -71,7 +73,5 @@ def environment(**options: Any) -> Environment:
             "get_messages": get_messages,
         }
     )
-    env.filters.update(
-        {"date": format_date, "datetime": format_datetime, "number": format_number}
-    )
+    env.filters.update({"date": format_date, "datetime": format_datetime, "number": format_number})
     return env

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENSEND_SECRET_KEY", "test-only-not-secret")  # noqa: S105
+os.environ.setdefault("OPENSEND_SECRET_KEY", "test-only-not-secret")
 
-from .base import *  # noqa: E402,F403
-from .base import DATABASES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get(
     "DATABASE_URL"

@@ -164,7 +164,9 @@ class VerifyResult:
         return not self.problems
 
 
-def _entries_with_subjects(batch: int = 2000) -> Iterator[tuple[AccessLogEntry, list[tuple[str, str]]]]:
+def _entries_with_subjects(
+    batch: int = 2000,
+) -> Iterator[tuple[AccessLogEntry, list[tuple[str, str]]]]:
     last = 0
     while True:
         entries = list(AccessLogEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])

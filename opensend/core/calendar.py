@@ -72,7 +72,9 @@ def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.d
     return count
 
 
-def add_weeks(start: dt.date, weeks: int, counting: DayCounting = DayCounting.RECEIPT_IS_DAY_0) -> dt.date:
+def add_weeks(
+    start: dt.date, weeks: int, counting: DayCounting = DayCounting.RECEIPT_IS_DAY_0
+) -> dt.date:
     """The last day of a limit of ``weeks`` calendar weeks beginning at ``start``.
 
     With the day of receipt as day 0 the limit ends on the same weekday ``weeks`` later; with

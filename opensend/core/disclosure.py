@@ -60,4 +60,3 @@ def suppress_table(
         r: {c: (SUPPRESSED if (r, c) in hidden else table[r].get(c, 0)) for c in columns}
         for r in rows
     }
-

@@ -65,7 +65,9 @@ def is_temporary_upn(value: str) -> bool:
 def nhs_number_check_digit(first_nine: str) -> int | None:
     """The modulus 11 check digit for the first nine digits, or ``None`` when none exists
     (a remainder giving 10 means the number can never be valid)."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
+    )
     check = 11 - (total % 11)
     if check == 11:
         return 0
@@ -119,7 +121,7 @@ def validate_uln(value: str) -> None:
         raise ValidationError(f"Enter a valid ULN: {problem}", code="invalid_uln")
 
 
-def make_upn(la_code: str, establishment: str, year: int, serial: int) -> str:
+def make_upn(la_code: int | str, establishment: int | str, year: int, serial: int) -> str:
     """A permanent UPN from its parts: LA number, establishment number, year of allocation
     (two digits) and serial. Used by the synthetic area generator and tests."""
     body = f"{int(la_code):03d}{int(establishment):04d}{year % 100:02d}{serial:03d}"

@@ -58,9 +58,7 @@ class Child(models.Model):
     date_of_death = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, blank=True)
-    home_postcode = models.CharField(
-        max_length=8, blank=True, validators=[postcode_validator]
-    )
+    home_postcode = models.CharField(max_length=8, blank=True, validators=[postcode_validator])
     postcode_district = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
 
     # The current SEN status and primary need, kept equal to the open SENStatusPeriod and the
@@ -86,8 +84,7 @@ class Child(models.Model):
             ),
             models.UniqueConstraint(fields=["uln"], condition=~Q(uln=""), name="child_uln_unique"),
             models.CheckConstraint(
-                condition=Q(date_of_death__isnull=True)
-                | Q(date_of_death__gte=F("date_of_birth")),
+                condition=Q(date_of_death__isnull=True) | Q(date_of_death__gte=F("date_of_birth")),
                 name="child_death_after_birth",
             ),
         ]
@@ -144,9 +141,7 @@ class ChildNameToken(models.Model):
     token = models.CharField(max_length=100)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["child", "token"], name="child_token_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["child", "token"], name="child_token_once")]
         indexes = [models.Index(fields=["token", "child"])]
 
     def __str__(self) -> str:
@@ -230,7 +225,9 @@ class Placement(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
     setting = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="placements")
-    kind = models.CharField(max_length=16, choices=PlacementKind.choices, default=PlacementKind.SOLE)
+    kind = models.CharField(
+        max_length=16, choices=PlacementKind.choices, default=PlacementKind.SOLE
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     is_residential = models.BooleanField(default=False)
@@ -254,7 +251,10 @@ class Placement(models.Model):
     @property
     def is_out_of_area(self) -> bool:
         """Derived, never stored: the setting is in another area than the child's."""
-        return self.setting.home_area_id is not None and self.setting.home_area_id != self.child.area_id
+        return (
+            self.setting.home_area_id is not None
+            and self.setting.home_area_id != self.child.area_id
+        )
 
     def is_current(self, on: dt.date | None = None) -> bool:
         day = on or timezone.localdate()
@@ -347,7 +347,10 @@ class FamilyContact(models.Model):
 
 
 class ConsentPurpose(models.TextChoices):
-    SHARE_EHC_PARTNERS = "share_ehc", "Share with education, health and care partners for the EHC process"
+    SHARE_EHC_PARTNERS = (
+        "share_ehc",
+        "Share with education, health and care partners for the EHC process",
+    )
     SHARE_HEALTH = "share_health", "Share with health services"
     SHARE_SOCIAL_CARE = "share_social_care", "Share with social care"
     SHARE_SCHOOL = "share_school", "Share with the school or college"

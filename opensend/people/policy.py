@@ -62,9 +62,7 @@ BASIS_DESCRIPTIONS: dict[Basis, str] = {
 
 LA_CASE_ROLES = frozenset({Role.EHC_COORDINATOR, Role.SEND_MANAGER})
 OVERSIGHT_ROLES = frozenset({Role.DESIGNATED_CLINICAL_OFFICER, Role.DESIGNATED_SOCIAL_CARE_OFFICER})
-INVOLVEMENT_ROLES = frozenset(
-    {Role.HEALTH_PRACTITIONER, Role.SOCIAL_WORKER, *OVERSIGHT_ROLES}
-)
+INVOLVEMENT_ROLES = frozenset({Role.HEALTH_PRACTITIONER, Role.SOCIAL_WORKER, *OVERSIGHT_ROLES})
 #: Which bases allow which actions.
 BASIS_ACTIONS: dict[Basis, frozenset[Action]] = {
     Basis.LA_AREA: frozenset({Action.VIEW, Action.CHANGE}),
@@ -192,11 +190,11 @@ def visible_children_q(grants: Grants, on: dt.date | None = None) -> Q:
     if grants.oversight_area_ids:
         q |= Q(area_id__in=grants.oversight_area_ids, sen_status=SENStatus.EHC_PLAN)
     if grants.involvement_organisation_ids:
-        q |= _involved(grants.involvement_organisation_ids, day)
+        q |= Q(_involved(grants.involvement_organisation_ids, day))
     if grants.roll_organisation_ids:
-        q |= _on_roll(grants.roll_organisation_ids, day)
+        q |= Q(_on_roll(grants.roll_organisation_ids, day))
     if grants.is_parent:
-        q |= _parent_of(grants.user_id)
+        q |= Q(_parent_of(grants.user_id))
     return q
 
 
@@ -259,6 +257,5 @@ def aggregate_area_ids(user: User, on: dt.date | None = None) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
     day = on or timezone.localdate()
-    return frozenset(
-        Membership.objects.current(day).filter(user=user).values_list("areas", flat=True)
-    ) - {None}
+    area_ids = Membership.objects.current(day).filter(user=user).values_list("areas", flat=True)
+    return frozenset(area_id for area_id in area_ids if area_id is not None)

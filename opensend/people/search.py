@@ -75,15 +75,11 @@ def parse(text: str) -> ParsedQuery:
         return " "
 
     rest = _ISO_DATE.sub(
-        lambda m: take_date(
-            m, _date(int(m[1]), int(m[2]), int(m[3]), query.problems, m[0])
-        ),
+        lambda m: take_date(m, _date(int(m[1]), int(m[2]), int(m[3]), query.problems, m[0])),
         rest,
     )
     rest = _NUMERIC_DATE.sub(
-        lambda m: take_date(
-            m, _date(int(m[3]), int(m[2]), int(m[1]), query.problems, m[0])
-        ),
+        lambda m: take_date(m, _date(int(m[3]), int(m[2]), int(m[1]), query.problems, m[0])),
         rest,
     )
 
@@ -91,7 +87,9 @@ def parse(text: str) -> ParsedQuery:
         month = _MONTHS.get(match[2].lower())
         if month is None:
             return match[0]
-        return take_date(match, _date(int(match[3]), month, int(match[1]), query.problems, match[0]))
+        return take_date(
+            match, _date(int(match[3]), month, int(match[1]), query.problems, match[0])
+        )
 
     rest = _WORDY_DATE.sub(wordy, rest)
     rest = _SPACED_TEN_DIGITS.sub(lambda m: f" {m[1]}{m[2]}{m[3]} ", rest)

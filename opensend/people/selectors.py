@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -79,7 +80,7 @@ def children_visible_to(user: User, grants: policy.Grants | None = None) -> Quer
 @dataclass
 class SearchPage:
     query: ParsedQuery
-    children: list[Child]
+    children: Sequence[Child]
     total: int
     page: int
     page_size: int
@@ -229,21 +230,31 @@ def child_record(
         .prefetch_related(
             Prefetch(
                 "sen_status_periods",
-                queryset=SENStatusPeriod.objects.select_related("source_organisation").order_by("-start_date"),
+                queryset=SENStatusPeriod.objects.select_related("source_organisation").order_by(
+                    "-start_date"
+                ),
             ),
             Prefetch(
                 "needs",
-                queryset=Need.objects.select_related("source_organisation").order_by("rank", "-start_date"),
+                queryset=Need.objects.select_related("source_organisation").order_by(
+                    "rank", "-start_date"
+                ),
             ),
             Prefetch(
                 "placements",
-                queryset=Placement.objects.select_related("setting__home_area").order_by("-start_date"),
+                queryset=Placement.objects.select_related("setting__home_area").order_by(
+                    "-start_date"
+                ),
             ),
             Prefetch(
                 "flags",
-                queryset=ChildFlag.objects.select_related("source_organisation").order_by("-start_date"),
+                queryset=ChildFlag.objects.select_related("source_organisation").order_by(
+                    "-start_date"
+                ),
             ),
-            Prefetch("contacts", queryset=FamilyContact.objects.order_by("-is_main_contact", "full_name")),
+            Prefetch(
+                "contacts", queryset=FamilyContact.objects.order_by("-is_main_contact", "full_name")
+            ),
             Prefetch(
                 "consents",
                 queryset=Consent.objects.select_related("given_by_contact").order_by("-given_on"),
@@ -308,21 +319,32 @@ def _phase_case(on: dt.date) -> Case:
     return Case(*whens, output_field=CharField())
 
 
-def area_at_a_glance(*, area_ids: frozenset[int] | set[int], on: dt.date | None = None) -> AreaGlance:
+def area_at_a_glance(
+    *, area_ids: frozenset[int] | set[int], on: dt.date | None = None
+) -> AreaGlance:
     """Counts computed by the database (three grouped queries), never by loading children."""
     day = on or timezone.localdate()
     statuses = [SENStatus.SEN_SUPPORT.value, SENStatus.EHC_PLAN.value]
-    cohort = Child.objects.filter(area_id__in=area_ids, sen_status__in=statuses, date_of_death__isnull=True)
+    cohort = Child.objects.filter(
+        area_id__in=area_ids, sen_status__in=statuses, date_of_death__isnull=True
+    )
     by_need: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(statuses, 0))
     totals = dict.fromkeys(statuses, 0)
     for row in cohort.values("sen_status", "primary_need").annotate(n=Count("pk")):
         need = row["primary_need"] or "UNKNOWN"
         by_need[need][row["sen_status"]] += row["n"]
         totals[row["sen_status"]] += row["n"]
-    by_phase: dict[str, dict[str, int]] = {phase.value: dict.fromkeys(statuses, 0) for phase in Phase}
-    for row in cohort.annotate(phase=_phase_case(day)).values("sen_status", "phase").annotate(n=Count("pk")):
-        if row["phase"]:
-            by_phase[row["phase"]][row["sen_status"]] += row["n"]
+    by_phase: dict[str, dict[str, int]] = {
+        phase.value: dict.fromkeys(statuses, 0) for phase in Phase
+    }
+    rows = (
+        cohort.annotate(phase_group=_phase_case(day))
+        .values("sen_status", "phase_group")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        if row["phase_group"]:
+            by_phase[row["phase_group"]][row["sen_status"]] += row["n"]
     out_of_area = (
         Placement.objects.filter(_current(day), child__in=cohort, setting__home_area__isnull=False)
         .exclude(setting__home_area_id=F("child__area_id"))
@@ -339,4 +361,3 @@ def area_at_a_glance(*, area_ids: frozenset[int] | set[int], on: dt.date | None 
         by_phase=by_phase,
         out_of_area_placements=out_of_area,
     )
-

@@ -120,7 +120,14 @@ _IDENTITY_FIELDS = (
     "home_postcode",
 )
 _NAME_FIELDS = frozenset(
-    {"forename", "middle_names", "surname", "preferred_forename", "preferred_surname", "former_surname"}
+    {
+        "forename",
+        "middle_names",
+        "surname",
+        "preferred_forename",
+        "preferred_surname",
+        "former_surname",
+    }
 )
 
 
@@ -172,7 +179,13 @@ def child_create(
     if unknown:
         raise TypeError(f"Unknown child fields: {', '.join(sorted(unknown))}")
     values = _normalise_identity(
-        {"forename": forename, "surname": surname, "date_of_birth": date_of_birth, "sex": sex, **identity}
+        {
+            "forename": forename,
+            "surname": surname,
+            "date_of_birth": date_of_birth,
+            "sex": sex,
+            **identity,
+        }
     )
     child = Child(area=area, **values)
     child.postcode_district = _district(child.home_postcode)
@@ -235,7 +248,11 @@ def sen_status_set(
     the status the child already has changes nothing."""
     decision = _authorise_change(acting_user, child)
     status = SENStatus(status)
-    current = SENStatusPeriod.objects.select_for_update().filter(child=child, end_date__isnull=True).first()
+    current = (
+        SENStatusPeriod.objects.select_for_update()
+        .filter(child=child, end_date__isnull=True)
+        .first()
+    )
     if current is not None and current.status == status:
         return current
     if current is not None:
@@ -301,7 +318,11 @@ def need_record(
     kept as it is; one of another code ends the day before."""
     decision = _authorise_change(acting_user, child)
     if rank is not None:
-        current = Need.objects.select_for_update().filter(child=child, rank=rank, end_date__isnull=True).first()
+        current = (
+            Need.objects.select_for_update()
+            .filter(child=child, rank=rank, end_date__isnull=True)
+            .first()
+        )
         if current is not None and current.code == code:
             return current
         if current is not None:
@@ -333,7 +354,14 @@ def need_record(
         acting_user,
         child,
         decision,
-        {"need": {"code": code, "rank": rank, "from": start_date.isoformat(), "agency": str(source_agency)}},
+        {
+            "need": {
+                "code": code,
+                "rank": rank,
+                "from": start_date.isoformat(),
+                "agency": str(source_agency),
+            }
+        },
     )
     return need
 
@@ -349,7 +377,12 @@ def need_end(*, acting_user: User | None, need: Need, end_date: dt.date) -> Need
     need.save(update_fields=["end_date"])
     _sync_primary_need(need.child)
     _touch(need.child)
-    _log(acting_user, need.child, decision, {"need_ended": {"code": need.code, "on": end_date.isoformat()}})
+    _log(
+        acting_user,
+        need.child,
+        decision,
+        {"need_ended": {"code": need.code, "on": end_date.isoformat()}},
+    )
     return need
 
 
@@ -368,7 +401,9 @@ def placement_start(
 ) -> Placement:
     decision = _authorise_change(acting_user, child)
     if setting.kind not in SETTING_KINDS:
-        raise ValidationError({"setting": f"{setting.name} is not a school, college or special school."})
+        raise ValidationError(
+            {"setting": f"{setting.name} is not a school, college or special school."}
+        )
     placement = Placement(
         child=child,
         setting=setting,
@@ -386,13 +421,22 @@ def placement_start(
         acting_user,
         child,
         decision,
-        {"placement": {"setting": setting.name, "urn": setting.urn, "from": start_date.isoformat(), "kind": kind}},
+        {
+            "placement": {
+                "setting": setting.name,
+                "urn": setting.urn,
+                "from": start_date.isoformat(),
+                "kind": kind,
+            }
+        },
     )
     return placement
 
 
 @transaction.atomic
-def placement_end(*, acting_user: User | None, placement: Placement, end_date: dt.date) -> Placement:
+def placement_end(
+    *, acting_user: User | None, placement: Placement, end_date: dt.date
+) -> Placement:
     decision = _authorise_change(acting_user, placement.child)
     if placement.end_date is not None:
         raise ValidationError("This placement has already ended.")
@@ -451,7 +495,12 @@ def flag_end(*, acting_user: User | None, flag: ChildFlag, end_date: dt.date) ->
     flag.end_date = end_date
     flag.save(update_fields=["end_date"])
     _touch(flag.child)
-    _log(acting_user, flag.child, decision, {"flag_ended": {"kind": flag.kind, "on": end_date.isoformat()}})
+    _log(
+        acting_user,
+        flag.child,
+        decision,
+        {"flag_ended": {"kind": flag.kind, "on": end_date.isoformat()}},
+    )
     return flag
 
 
@@ -477,7 +526,9 @@ def contact_add(
     )
     contact.full_clean(validate_constraints=False)
     if contact.is_main_contact:
-        FamilyContact.objects.filter(child=child, is_main_contact=True).update(is_main_contact=False)
+        FamilyContact.objects.filter(child=child, is_main_contact=True).update(
+            is_main_contact=False
+        )
     contact.save()
     _touch(child)
     _log(
@@ -561,14 +612,18 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, acting_user: User | None, consent: Consent, withdrawn_on: dt.date) -> Consent:
+def consent_withdraw(
+    *, acting_user: User | None, consent: Consent, withdrawn_on: dt.date
+) -> Consent:
     decision = _authorise_change(acting_user, consent.child)
     if consent.withdrawn_on is not None:
         raise ValidationError("This consent has already been withdrawn.")
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": "Consent cannot be withdrawn before it was given."})
     if withdrawn_on > timezone.localdate():
-        raise ValidationError({"withdrawn_on": "Consent cannot be recorded as withdrawn in the future."})
+        raise ValidationError(
+            {"withdrawn_on": "Consent cannot be recorded as withdrawn in the future."}
+        )
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on"])
     _touch(consent.child)
@@ -604,7 +659,13 @@ def involvement_start(
         acting_user,
         child,
         decision,
-        {"involvement": {"organisation": organisation.name, "kind": kind, "from": start_date.isoformat()}},
+        {
+            "involvement": {
+                "organisation": organisation.name,
+                "kind": kind,
+                "from": start_date.isoformat(),
+            }
+        },
     )
     return involvement
 
@@ -625,6 +686,11 @@ def involvement_end(
         acting_user,
         involvement.child,
         decision,
-        {"involvement_ended": {"organisation": involvement.organisation.name, "on": end_date.isoformat()}},
+        {
+            "involvement_ended": {
+                "organisation": involvement.organisation.name,
+                "on": end_date.isoformat(),
+            }
+        },
     )
     return involvement

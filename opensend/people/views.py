@@ -8,9 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from opensend.core.models import User
 from opensend.people import selectors
-from opensend.web.shell import user_shell
+from opensend.web.shell import signed_in_user, user_shell
 
 MAX_QUERY_LENGTH = 200
 
@@ -24,8 +23,7 @@ def _page_number(request: HttpRequest) -> int:
 
 class ChildSearchView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        assert isinstance(user, User)
+        user = signed_in_user(request)
         text = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
         shell = user_shell(request)
         results = None
@@ -61,8 +59,7 @@ class ChildSearchView(View):
 
 class ChildRecordView(View):
     def get(self, request: HttpRequest, child_id: int) -> HttpResponse:
-        user = request.user
-        assert isinstance(user, User)
+        user = signed_in_user(request)
         shell = user_shell(request)
         child, decision = selectors.child_get_for_user(
             user=user, child_id=child_id, grants=shell.grants

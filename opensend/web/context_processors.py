@@ -32,7 +32,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return context
     info = user_shell(request)
     path = request.path
-    items: list[tuple[str, str, bool]] = [("Home", reverse("web:home"), path == reverse("web:home"))]
+    items: list[tuple[str, str, bool]] = [
+        ("Home", reverse("web:home"), path == reverse("web:home"))
+    ]
     if info.sees_children:
         search = reverse("people:search")
         items.append(("Find a child", search, path.startswith(search)))

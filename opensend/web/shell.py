@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from opensend.core.models import Area, Membership
+from opensend.core.models import Area, Membership, User
 from opensend.people import policy
 
 
@@ -38,23 +39,32 @@ def user_shell(request: HttpRequest) -> UserShell:
     cached = getattr(request, "_opensend_shell", None)
     if isinstance(cached, UserShell):
         return cached
-    user = request.user
-    grants = policy.grants_for(user)  # type: ignore[arg-type]
-    memberships = Membership.objects.current().filter(user_id=user.pk)
+    user = signed_in_user(request)
+    grants = policy.grants_for(user)
+    memberships = Membership.objects.current().filter(user=user)
     area_ids = frozenset(
         area_id for area_id in memberships.values_list("areas", flat=True) if area_id is not None
     )
-    roles = frozenset(memberships.values_list("role_links__role", flat=True)) - {None}
+    roles = frozenset(
+        role for role in memberships.values_list("role_links__role", flat=True) if role is not None
+    )
     if grants.is_parent:
         area_ids = area_ids | frozenset(
-            user.family_contacts.values_list("child__area_id", flat=True)  # type: ignore[union-attr]
+            user.family_contacts.values_list("child__area_id", flat=True)
         )
     shell = UserShell(
         grants=grants,
         area_ids=area_ids,
-        roles=frozenset(str(role) for role in roles),
+        roles=roles,
         has_synthetic_area=Area.objects.filter(pk__in=area_ids, is_synthetic=True).exists(),
     )
     request._opensend_shell = shell  # type: ignore[attr-defined]
     return shell
 
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a page that needs one (the login middleware has already made sure)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("Sign in to use this page.")
+    return user

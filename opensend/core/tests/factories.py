@@ -4,7 +4,7 @@ paths as the application (validation, the access log)."""
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -69,7 +69,7 @@ class UserFactory(ServiceFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     full_name = factory.Sequence(lambda n: f"Test User {n}")
-    password = "correct horse battery staple"  # noqa: S105
+    password = "correct horse battery staple"
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
@@ -96,6 +96,6 @@ def staff(
     role: Role | str, organisation: Organisation, areas: list[Area] | None = None, **kwargs: Any
 ) -> User:
     """A new user holding one role at an organisation."""
-    user: User = UserFactory(**kwargs)
+    user = cast(User, UserFactory(**kwargs))
     grant(user, organisation, role, areas=areas)
     return user

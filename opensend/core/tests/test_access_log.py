@@ -96,26 +96,21 @@ def test_the_orm_never_updates_or_deletes_entries():
 @pytest.mark.django_db(transaction=True)
 def test_the_database_refuses_updates():
     entry = _write(1)[0]
-    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_accesslogentry SET purpose = %s WHERE id = %s", ["x", entry.pk]
-            )
-    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_accesslogsubject SET subject_id = %s WHERE entry_id = %s",
-                ["999", entry.pk],
-            )
+    refused = (IntegrityError, DatabaseError)
+    with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_accesslogentry SET purpose = %s WHERE id = %s", ["x", entry.pk])
+    with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_accesslogsubject SET subject_id = %s WHERE entry_id = %s", ["9", entry.pk]
+        )
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_refuses_deletes():
     entry = _write(1)[0]
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM core_accesslogsubject WHERE entry_id = %s", [entry.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_accesslogsubject WHERE entry_id = %s", [entry.pk])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -55,7 +55,10 @@ def test_make_upn_is_valid_and_structured():
         ("94347658700", "an NHS number is 10 digits"),
         ("94347A5870", "an NHS number is 10 digits"),
         ("4010232137", None),
-        ("1000000010", "no NHS number can start with these nine digits (their check digit would be 10)"),
+        (
+            "1000000010",
+            "no NHS number can start with these nine digits (their check digit would be 10)",
+        ),
     ],
 )
 def test_nhs_number_problem(number, problem):

@@ -34,7 +34,15 @@ def test_query_terms(text, terms):
 
 @pytest.mark.parametrize(
     ("prefix", "bound"),
-    [("smi", "smj"), ("az", "b"), ("a9", "aa"), ("zz", None), ("z", None), ("9", "a"), ("ab0", "ab1")],
+    [
+        ("smi", "smj"),
+        ("az", "b"),
+        ("a9", "aa"),
+        ("zz", None),
+        ("z", None),
+        ("9", "a"),
+        ("ab0", "ab1"),
+    ],
 )
 def test_prefix_upper_bound(prefix, bound):
     assert prefix_upper_bound(prefix) == bound

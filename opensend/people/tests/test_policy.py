@@ -58,11 +58,17 @@ def world(db):
     home = AreaFactory(name="Home area")
     other = AreaFactory(name="Other area")
     orgs = {
-        "la": OrganisationFactory(name="Home council", kind=OrganisationKind.LOCAL_AUTHORITY, home_area=home),
-        "icb": OrganisationFactory(name="ICB", kind=OrganisationKind.ICB, home_area=home, areas=[home, other]),
+        "la": OrganisationFactory(
+            name="Home council", kind=OrganisationKind.LOCAL_AUTHORITY, home_area=home
+        ),
+        "icb": OrganisationFactory(
+            name="ICB", kind=OrganisationKind.ICB, home_area=home, areas=[home, other]
+        ),
         "trust": OrganisationFactory(name="Trust", kind=OrganisationKind.NHS_TRUST, home_area=home),
         "school": SettingFactory(name="Home school", home_area=home),
-        "provider": OrganisationFactory(name="Charity", kind=OrganisationKind.VOLUNTARY_PROVIDER, home_area=home),
+        "provider": OrganisationFactory(
+            name="Charity", kind=OrganisationKind.VOLUNTARY_PROVIDER, home_area=home
+        ),
     }
     return home, other, orgs
 
@@ -72,20 +78,32 @@ def _child_for(relationship, role, user, org, home, other):
     child = ChildFactory(area=area)
     if relationship.endswith("with_plan"):
         services.sen_status_set(
-            acting_user=None, child=child, status="E", start_date=dt.date(2024, 1, 10), source=RecordSource.MANUAL
+            acting_user=None,
+            child=child,
+            status="E",
+            start_date=dt.date(2024, 1, 10),
+            source=RecordSource.MANUAL,
         )
     if relationship in ("involved", "involvement_ended") and org is not None:
         involvement = services.involvement_start(
             acting_user=None, child=child, organisation=org, kind="referral", start_date=LONG_AGO
         )
         if relationship == "involvement_ended":
-            services.involvement_end(acting_user=None, involvement=involvement, end_date=dt.date(2021, 1, 1))
+            services.involvement_end(
+                acting_user=None, involvement=involvement, end_date=dt.date(2021, 1, 1)
+            )
     if relationship in ("on_roll", "left_roll") and org is not None and org.is_setting:
         placement = services.placement_start(
-            acting_user=None, child=child, setting=org, start_date=LONG_AGO, source=RecordSource.MANUAL
+            acting_user=None,
+            child=child,
+            setting=org,
+            start_date=LONG_AGO,
+            source=RecordSource.MANUAL,
         )
         if relationship == "left_roll":
-            services.placement_end(acting_user=None, placement=placement, end_date=dt.date(2021, 7, 20))
+            services.placement_end(
+                acting_user=None, placement=placement, end_date=dt.date(2021, 7, 20)
+            )
     if relationship == "own_child":
         contact = services.contact_add(
             acting_user=None,
@@ -141,7 +159,11 @@ def test_matrix(world, role):
             assert view.purpose != "No legitimate relationship"
 
     visible = set(children_visible_to(user, grants).values_list("pk", flat=True))
-    expected = {child.pk for child in children.values() if policy.decide(grants, child, policy.Action.VIEW).allowed}
+    expected = {
+        child.pk
+        for child in children.values()
+        if policy.decide(grants, child, policy.Action.VIEW).allowed
+    }
     assert visible == expected
 
 
@@ -160,7 +182,9 @@ def test_ended_membership_gives_nothing(world):
     )
     child = ChildFactory(area=home)
     assert policy.decide(policy.grants_for(user), child, policy.Action.VIEW).allowed
-    core_services.membership_end(acting_user=None, membership=membership, on=TODAY - dt.timedelta(days=1))
+    core_services.membership_end(
+        acting_user=None, membership=membership, on=TODAY - dt.timedelta(days=1)
+    )
     assert not policy.decide(policy.grants_for(user), child, policy.Action.VIEW).allowed
 
 
@@ -187,7 +211,13 @@ def test_basis_names_the_broadest_duty(world):
     user = UserFactory()
     grant(user, orgs["la"], Role.EHC_COORDINATOR, Role.SOCIAL_WORKER, areas=[home])
     child = ChildFactory(area=home)
-    services.involvement_start(acting_user=None, child=child, organisation=orgs["la"], kind="open_case", start_date=LONG_AGO)
+    services.involvement_start(
+        acting_user=None,
+        child=child,
+        organisation=orgs["la"],
+        kind="open_case",
+        start_date=LONG_AGO,
+    )
     decision = policy.decide(policy.grants_for(user), child, policy.Action.VIEW)
     assert decision.basis == policy.Basis.LA_AREA
     assert decision.organisation_id == orgs["la"].pk

@@ -6,7 +6,13 @@ from django.http import Http404
 
 from opensend.core.models import AccessAction, AccessLogEntry, AccessLogSubject
 from opensend.core.roles import OrganisationKind, Role
-from opensend.core.tests.factories import AreaFactory, OrganisationFactory, SettingFactory, UserFactory, staff
+from opensend.core.tests.factories import (
+    AreaFactory,
+    OrganisationFactory,
+    SettingFactory,
+    UserFactory,
+    staff,
+)
 from opensend.people import policy, selectors, services
 from opensend.people.models import RecordSource
 from opensend.people.tests.factories import ChildFactory
@@ -21,9 +27,23 @@ def _last_entry():
 
 @pytest.fixture
 def family(area):
-    zoe = ChildFactory(area=area, forename="Zoë", surname="O'Brien-Smith", date_of_birth=D(2016, 4, 2))
-    sam = ChildFactory(area=area, forename="Samuel", preferred_forename="Sam", surname="Jones", date_of_birth=D(2012, 9, 30))
-    ann = ChildFactory(area=area, forename="Ann", surname="Smithson", former_surname="Taylor", date_of_birth=D(2016, 4, 2))
+    zoe = ChildFactory(
+        area=area, forename="Zoë", surname="O'Brien-Smith", date_of_birth=D(2016, 4, 2)
+    )
+    sam = ChildFactory(
+        area=area,
+        forename="Samuel",
+        preferred_forename="Sam",
+        surname="Jones",
+        date_of_birth=D(2012, 9, 30),
+    )
+    ann = ChildFactory(
+        area=area,
+        forename="Ann",
+        surname="Smithson",
+        former_surname="Taylor",
+        date_of_birth=D(2016, 4, 2),
+    )
     elsewhere = ChildFactory(area=AreaFactory(), forename="Zoe", surname="Smith")
     return {"zoe": zoe, "sam": sam, "ann": ann, "elsewhere": elsewhere}
 
@@ -73,7 +93,9 @@ class TestSearch:
         assert entry.action == AccessAction.SEARCH
         assert entry.actor == coordinator
         assert entry.detail == {"page": 1, "query": "smi", "total": 2}
-        shown = set(AccessLogSubject.objects.filter(entry=entry).values_list("subject_id", flat=True))
+        shown = set(
+            AccessLogSubject.objects.filter(entry=entry).values_list("subject_id", flat=True)
+        )
         assert shown == {str(child.pk) for child in page.children}
 
     def test_pages(self, area, coordinator):
@@ -86,10 +108,18 @@ class TestSearch:
         assert (last.page, len(last.children), last.first_number, last.last_number) == (3, 1, 7, 7)
         assert beyond.page == 3
 
-    def test_query_count_does_not_grow_with_results(self, area, coordinator, django_assert_max_num_queries):
+    def test_query_count_does_not_grow_with_results(
+        self, area, coordinator, django_assert_max_num_queries
+    ):
         for n in range(30):
             child = ChildFactory(area=area, surname=f"Counted{n}")
-            services.placement_start(acting_user=None, child=child, setting=SettingFactory(home_area=area), start_date=D(2022, 9, 1), source=MANUAL)
+            services.placement_start(
+                acting_user=None,
+                child=child,
+                setting=SettingFactory(home_area=area),
+                start_date=D(2022, 9, 1),
+                source=MANUAL,
+            )
         grants = policy.grants_for(coordinator)
         with django_assert_max_num_queries(8):
             page = selectors.child_search(user=coordinator, text="counted", grants=grants)
@@ -106,22 +136,40 @@ class TestGetForUser:
     def test_a_view_is_logged_with_its_basis(self, family, coordinator, local_authority):
         child, decision = selectors.child_get_for_user(user=coordinator, child_id=family["zoe"].pk)
         entry = _last_entry()
-        assert (entry.action, entry.object_id, entry.organisation_id) == ("view", str(child.pk), local_authority.pk)
-        assert entry.purpose == decision.purpose == "Local authority SEND officer for the child's area"
+        assert (entry.action, entry.object_id, entry.organisation_id) == (
+            "view",
+            str(child.pk),
+            local_authority.pk,
+        )
+        assert (
+            entry.purpose == decision.purpose == "Local authority SEND officer for the child's area"
+        )
 
     def test_a_refusal_is_logged_and_raised(self, family, coordinator):
         with pytest.raises(PermissionDenied):
             selectors.child_get_for_user(user=coordinator, child_id=family["elsewhere"].pk)
         entry = _last_entry()
-        assert (entry.action, entry.object_id, entry.actor_id) == ("refused", str(family["elsewhere"].pk), coordinator.pk)
+        assert (entry.action, entry.object_id, entry.actor_id) == (
+            "refused",
+            str(family["elsewhere"].pk),
+            coordinator.pk,
+        )
 
     def test_a_change_needs_a_changing_basis(self, area, family):
         school = SettingFactory(home_area=area)
         senco = staff(Role.SENCO, school)
-        services.placement_start(acting_user=None, child=family["zoe"], setting=school, start_date=D(2022, 9, 1), source=MANUAL)
+        services.placement_start(
+            acting_user=None,
+            child=family["zoe"],
+            setting=school,
+            start_date=D(2022, 9, 1),
+            source=MANUAL,
+        )
         selectors.child_get_for_user(user=senco, child_id=family["zoe"].pk)
         with pytest.raises(PermissionDenied):
-            selectors.child_get_for_user(user=senco, child_id=family["zoe"].pk, action=policy.Action.CHANGE)
+            selectors.child_get_for_user(
+                user=senco, child_id=family["zoe"].pk, action=policy.Action.CHANGE
+            )
 
     def test_an_unknown_child_is_not_found(self, coordinator):
         with pytest.raises(Http404):
@@ -134,19 +182,68 @@ class TestRecord:
         school = SettingFactory(home_area=area)
         away = SettingFactory(home_area=AreaFactory())
         trust = OrganisationFactory(kind=OrganisationKind.NHS_TRUST, home_area=area)
-        services.sen_status_set(acting_user=None, child=child, status="K", start_date=D(2022, 1, 5), source=MANUAL)
-        services.need_record(acting_user=None, child=child, code="SLCN", rank=1, start_date=D(2022, 1, 5), source_agency="education", source=MANUAL, source_organisation=school)
-        old = services.placement_start(acting_user=None, child=child, setting=school, start_date=D(2020, 9, 1), source=MANUAL)
+        services.sen_status_set(
+            acting_user=None, child=child, status="K", start_date=D(2022, 1, 5), source=MANUAL
+        )
+        services.need_record(
+            acting_user=None,
+            child=child,
+            code="SLCN",
+            rank=1,
+            start_date=D(2022, 1, 5),
+            source_agency="education",
+            source=MANUAL,
+            source_organisation=school,
+        )
+        old = services.placement_start(
+            acting_user=None, child=child, setting=school, start_date=D(2020, 9, 1), source=MANUAL
+        )
         services.placement_end(acting_user=None, placement=old, end_date=D(2023, 7, 20))
-        services.placement_start(acting_user=None, child=child, setting=away, start_date=D(2023, 9, 4), source=MANUAL)
-        services.flag_set(acting_user=None, child=child, kind="fsm", start_date=D(2021, 1, 1), source_agency="education", source=MANUAL)
-        contact = services.contact_add(acting_user=None, child=child, full_name="Pat", relationship="mother", has_parental_responsibility=True)
-        services.contact_add(acting_user=None, child=child, full_name="Chris", relationship="father", has_parental_responsibility=True, address="A withheld address")
-        services.consent_record(acting_user=None, child=child, purpose="share_health", given_on=D(2022, 1, 5), given_by_contact=contact)
-        services.involvement_start(acting_user=None, child=child, organisation=trust, kind="referral", start_date=D(2022, 2, 1))
+        services.placement_start(
+            acting_user=None, child=child, setting=away, start_date=D(2023, 9, 4), source=MANUAL
+        )
+        services.flag_set(
+            acting_user=None,
+            child=child,
+            kind="fsm",
+            start_date=D(2021, 1, 1),
+            source_agency="education",
+            source=MANUAL,
+        )
+        contact = services.contact_add(
+            acting_user=None,
+            child=child,
+            full_name="Pat",
+            relationship="mother",
+            has_parental_responsibility=True,
+        )
+        services.contact_add(
+            acting_user=None,
+            child=child,
+            full_name="Chris",
+            relationship="father",
+            has_parental_responsibility=True,
+            address="A withheld address",
+        )
+        services.consent_record(
+            acting_user=None,
+            child=child,
+            purpose="share_health",
+            given_on=D(2022, 1, 5),
+            given_by_contact=contact,
+        )
+        services.involvement_start(
+            acting_user=None,
+            child=child,
+            organisation=trust,
+            kind="referral",
+            start_date=D(2022, 2, 1),
+        )
         return contact
 
-    def test_record_and_timeline_in_a_fixed_number_of_queries(self, area, coordinator, django_assert_max_num_queries):
+    def test_record_and_timeline_in_a_fixed_number_of_queries(
+        self, area, coordinator, django_assert_max_num_queries
+    ):
         child = ChildFactory(area=area)
         self._rich(child, area)
         decision = policy.decide(policy.grants_for(coordinator), child, policy.Action.VIEW)
@@ -186,11 +283,31 @@ def test_area_at_a_glance_counts_in_the_database(area, django_assert_max_num_que
     ]
     for status, need, born, setting in specs:
         child = ChildFactory(area=area, date_of_birth=born)
-        services.sen_status_set(acting_user=None, child=child, status=status, start_date=D(today.year - 1, 1, 1), source=MANUAL)
+        services.sen_status_set(
+            acting_user=None,
+            child=child,
+            status=status,
+            start_date=D(today.year - 1, 1, 1),
+            source=MANUAL,
+        )
         if need:
-            services.need_record(acting_user=None, child=child, code=need, rank=1, start_date=D(today.year - 1, 1, 1), source_agency="education", source=MANUAL)
+            services.need_record(
+                acting_user=None,
+                child=child,
+                code=need,
+                rank=1,
+                start_date=D(today.year - 1, 1, 1),
+                source_agency="education",
+                source=MANUAL,
+            )
         if setting:
-            services.placement_start(acting_user=None, child=child, setting=setting, start_date=D(today.year - 1, 1, 1), source=MANUAL)
+            services.placement_start(
+                acting_user=None,
+                child=child,
+                setting=setting,
+                start_date=D(today.year - 1, 1, 1),
+                source=MANUAL,
+            )
     with django_assert_max_num_queries(4):
         glance = selectors.area_at_a_glance(area_ids={area.pk}, on=today)
     assert glance.totals == {"K": 3, "E": 2}

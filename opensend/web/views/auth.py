@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opensend.core.models import SignInFailure, User
 from opensend.web.forms import CodeForm, SignInForm
+from opensend.web.shell import signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,24 @@ def _safe_next(request: HttpRequest) -> str:
 def _recent_failures(email: str) -> int:
     since = timezone.now() - FAILURE_WINDOW
     return SignInFailure.objects.filter(email=email, occurred_at__gte=since).count()
+
+
+THROTTLED = "Too many wrong codes in a row. Wait a minute, then enter the code your app shows"
+
+
+def _check_code(device: TOTPDevice, form: CodeForm) -> bool:
+    """Verify the code, explaining a refusal: wrong, or too soon after wrong ones (django-otp
+    doubles the wait after each wrong code)."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        form.add_error("code", THROTTLED)
+        return False
+    if device.verify_token(form.cleaned_data["code"]):
+        return True
+    form.add_error(
+        "code", "The security code is not right. Check your authenticator app and try again"
+    )
+    return False
 
 
 def _confirmed_device(user: User) -> TOTPDevice | None:
@@ -98,7 +117,8 @@ class SignInView(View):
             form.add_error("email", "Enter a correct email address and password")
             return self._page(request, form)
         SignInFailure.objects.filter(email=email).delete()
-        assert isinstance(user, User)
+        if not isinstance(user, User):  # only our ModelBackend is configured
+            raise TypeError("Unexpected user model from the authentication backend")
         if _confirmed_device(user) is not None:
             request.session[PENDING_KEY] = {
                 "user_id": user.pk,
@@ -133,7 +153,11 @@ class SignInCodeView(View):
         return render(
             request,
             self.template,
-            {"page_title": "Enter your security code", "form": form, "page_has_errors": bool(form.errors)},
+            {
+                "page_title": "Enter your security code",
+                "form": form,
+                "page_has_errors": bool(form.errors),
+            },
             status=400 if form.errors else 200,
         )
 
@@ -157,9 +181,10 @@ class SignInCodeView(View):
             messages.info(request, "Too many wrong codes. Wait 15 minutes, then sign in again.")
             return redirect("web:sign-in")
         device = _confirmed_device(user)
-        if device is None or not device.verify_token(form.cleaned_data["code"]):
-            SignInFailure.objects.create(email=user.email, ip_address=request.META.get("REMOTE_ADDR"))
-            form.add_error("code", "The security code is not right. Check your authenticator app and try again")
+        if device is None or not _check_code(device, form):
+            SignInFailure.objects.create(
+                email=user.email, ip_address=request.META.get("REMOTE_ADDR")
+            )
             return self._page(request, form)
         request.session.pop(PENDING_KEY, None)
         SignInFailure.objects.filter(email=user.email).delete()
@@ -178,14 +203,15 @@ class SignOutView(View):
 
 def _qr_svg(uri: str) -> str:
     return str(
-        segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", light="#ffffff", omitsize=False)
+        segno.make(uri, error="m").svg_inline(
+            scale=5, dark="#0b0c0c", light="#ffffff", omitsize=False
+        )
     )
 
 
 class AccountView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        assert isinstance(user, User)
+        user = signed_in_user(request)
         memberships = (
             user.memberships.current()
             .select_related("organisation")
@@ -231,41 +257,46 @@ class TwoFactorSetUpView(View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        assert isinstance(user, User)
+        user = signed_in_user(request)
         if _confirmed_device(user) is not None:
             return redirect("web:account")
         return self._page(request, CodeForm(), self._device(user))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        assert isinstance(user, User)
+        user = signed_in_user(request)
         device = self._device(user)
         form = CodeForm(request.POST)
-        if form.is_valid() and device.verify_token(form.cleaned_data["code"]):
+        if form.is_valid() and _check_code(device, form):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             logger.info("Second factor set up: %s", user.email)
-            messages.success(request, "Your authenticator app is set up. You will need a code from it each time you sign in.")
+            messages.success(
+                request,
+                "Your authenticator app is set up. "
+                "You will need a code from it each time you sign in.",
+            )
             return redirect("web:account")
-        if form.is_valid():
-            form.add_error("code", "The security code is not right. Check the time on your phone is correct and try again")
         return self._page(request, form, device)
 
 
 class TwoFactorRemoveView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        assert isinstance(user, User)
+        user = signed_in_user(request)
         form = CodeForm(request.POST)
         device = _confirmed_device(user)
         if device is None:
             return redirect("web:account")
-        if form.is_valid() and device.verify_token(form.cleaned_data["code"]):
+        if form.is_valid() and _check_code(device, form):
             TOTPDevice.objects.filter(user=user).delete()
             logger.info("Second factor removed: %s", user.email)
-            messages.success(request, "Your authenticator app has been removed. You will sign in with your password only.")
+            messages.success(
+                request,
+                "Your authenticator app has been removed. "
+                "You will sign in with your password only.",
+            )
             return redirect("web:account")
-        messages.info(request, "The security code was not right, so your authenticator app is still set up.")
+        messages.info(
+            request, "The security code was not right, so your authenticator app is still set up."
+        )
         return HttpResponseRedirect(reverse("web:account"))

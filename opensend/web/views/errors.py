@@ -31,7 +31,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 @login_not_required
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else ""
-    return _render(request, "403", 403, page_title="You do not have access to this page", message=message)
+    return _render(
+        request, "403", 403, page_title="You do not have access to this page", message=message
+    )
 
 
 @login_not_required
@@ -46,6 +48,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _render(
-        request, "csrf", 403, page_title="Your form could not be sent"
-    )
+    return _render(request, "csrf", 403, page_title="Your form could not be sent")

@@ -14,7 +14,7 @@ from opensend.core.codes import SENNeed
 from opensend.people import selectors
 from opensend.people.models import SENStatus
 from opensend.people.phases import Phase
-from opensend.web.shell import user_shell
+from opensend.web.shell import signed_in_user, user_shell
 
 STATUS_COLUMNS = [SENStatus.SEN_SUPPORT.value, SENStatus.EHC_PLAN.value]
 
@@ -42,12 +42,13 @@ def _table(
 
 class HomeView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
+        user = signed_in_user(request)
         shell = user_shell(request)
         context: dict[str, Any] = {"page_title": "Home", "glance": None, "own_children": []}
         if shell.grants.is_parent:
             context["own_children"] = list(
-                selectors.children_visible_to(request.user, shell.grants)  # type: ignore[arg-type]
-                .filter(contacts__user=request.user)
+                selectors.children_visible_to(user, shell.grants)
+                .filter(contacts__user=user)
                 .order_by("date_of_birth")
             )
         staff_areas = shell.area_ids if not shell.grants.is_parent or shell.roles else frozenset()

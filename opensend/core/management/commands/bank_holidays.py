@@ -74,7 +74,11 @@ class Command(BaseCommand):
                 added += 1
         for day in sorted(installed - set(wanted)):
             services.bank_holiday_override_set(
-                acting_user=None, date=day, name="Not in the GOV.UK feed", is_holiday=False, source=source
+                acting_user=None,
+                date=day,
+                name="Not in the GOV.UK feed",
+                is_holiday=False,
+                source=source,
             )
             removed += 1
         bank_holidays.clear_cache()

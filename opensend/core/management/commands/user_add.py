@@ -36,7 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--job-title", default="")
         parser.add_argument("--organisation", type=int, help="organisation id")
-        parser.add_argument("--roles", default="", help=f"comma-separated: {', '.join(Role.values)}")
+        parser.add_argument(
+            "--roles", default="", help=f"comma-separated: {', '.join(Role.values)}"
+        )
         parser.add_argument("--areas", default="", help="LA codes, comma-separated")
 
     @transaction.atomic
