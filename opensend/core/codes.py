@@ -138,3 +138,75 @@ def latest_census_day(on: dt.date) -> dt.date:
         for term in (CensusTerm.SPRING, CensusTerm.SUMMER, CensusTerm.AUTUMN)
     ]
     return max(day for day in candidates if day <= on)
+
+
+# --- SEN2, the DfE person-level return (RULES.md §4) -------------------------------------
+
+
+class RequestOutcome(models.TextChoices):
+    """SEN2 RequestOutcome and AssessmentOutcome."""
+
+    YES = "Y", "Yes"
+    NO = "N", "No"
+    PENDING = "A", "Pending"
+    WITHDRAWN = "W", "Withdrawn"
+    HISTORICAL = "H", "Historical or transferred in"
+
+
+class ReviewOutcome(models.TextChoices):
+    AMEND = "A", "Amend"
+    CEASE = "C", "Cease"
+    MAINTAIN = "M", "Maintain"
+
+
+class SENSetting(models.TextChoices):
+    """SEN2 SENSetting, for a placement with no URN or UKPRN."""
+
+    OLA = "OLA", "LA arrangements, including education otherwise than at school"
+    OPA = "OPA", "Parent arrangements (not elective home education)"
+    EHE = "EHE", "Elective home education"
+    EYP = "EYP", "Early years provider without a URN"
+    OTH = "OTH", "Other"
+    NEET = "NEET", "Not in education, employment or training (16–25)"
+    NIEC = "NIEC", "Not in education: notice to cease issued"
+    NIEO = "NIEO", "Not in education: other"
+
+
+class ResidentialCode(models.TextChoices):
+    WEEKS_38_TO_51 = "A", "38 to 51 weeks"
+    WEEKS_52 = "B", "52 weeks"
+
+
+class WorkBasedProvision(models.TextChoices):
+    APPRENTICESHIP = "A", "Apprenticeship"
+    TRAINEESHIP = "T", "Traineeship"
+    SUPPORTED_INTERNSHIP = "S", "Supported internship"
+
+
+class DirectPaymentType(models.TextChoices):
+    EDUCATION = "E", "Education"
+    SOCIAL_CARE = "S", "Social care"
+    HEALTH = "H", "Health"
+    INTEGRATED = "I", "Integrated"
+
+
+class CeaseReason(models.TextChoices):
+    MAXIMUM_AGE = "1", "Reached maximum age"
+    NEEDS_MET = "2", "Needs met without an EHC plan"
+    HIGHER_EDUCATION = "3", "Moved on to higher education"
+    EMPLOYMENT = "4", "Moved on to paid employment"
+    TRANSFERRED = "5", "Transferred to another LA"
+    DISENGAGED = "6", "Young person no longer wishes to engage in education or training"
+    MOVED_ABROAD = "7", "Moved outside England"
+    DECEASED = "8", "Deceased"
+    OTHER = "9", "Other"
+
+
+class UPNUnknown(models.TextChoices):
+    UN1 = "UN1", "Child under 6 years old who has not yet been assigned a UPN"
+    UN2 = "UN2", "Child has never attended a state-funded school in England"
+    UN3 = "UN3", "Child is educated outside England"
+    UN5 = "UN5", "Sources collating UPNs reflect discrepancy"
+    UN8 = "UN8", "New to the LA; UPN not yet known"
+    UN9 = "UN9", "Young person has never attended a state school or FE in England"
+    UN10 = "UN10", "Request for assessment resulted in no further action"

@@ -38,3 +38,25 @@ def test_census_day_rejects_unknown_term():
 )
 def test_latest_census_day(on, latest):
     assert latest_census_day(on) == latest
+
+
+def test_sen2_code_lists_match_rules():
+    from opensend.core import codes
+
+    assert set(codes.RequestOutcome.values) == {"Y", "N", "A", "W", "H"}
+    assert set(codes.ReviewOutcome.values) == {"A", "C", "M"}
+    assert set(codes.SENSetting.values) == {
+        "OLA",
+        "OPA",
+        "EHE",
+        "EYP",
+        "OTH",
+        "NEET",
+        "NIEC",
+        "NIEO",
+    }
+    assert codes.CeaseReason.values == [str(n) for n in range(1, 10)]
+    assert set(codes.DirectPaymentType.values) == {"E", "S", "H", "I"}
+    assert set(codes.UPNUnknown.values) == {"UN1", "UN2", "UN3", "UN5", "UN8", "UN9", "UN10"}
+    assert len(codes.Ethnicity.values) == 20
+    assert "DS" in codes.SENNeed.values and "NSA" in codes.SENNeed.values
