@@ -338,7 +338,24 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
         raise PermissionError("The access log is append-only: entries are never deleted.")
 
 
-class AccessLogEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never changed or removed through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("The access log is append-only: entries are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The access log is append-only: entries are never deleted.")
+
+
+class AccessLogEntry(AppendOnlyModel):
     """One event in the append-only, hash-chained access log: who did what to which record,
     when, and on what basis. Written only by ``opensend.core.access_log.record``."""
 
@@ -364,8 +381,6 @@ class AccessLogEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["seq"]
         verbose_name_plural = "access log entries"
@@ -377,21 +392,13 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("The access log is append-only: entries are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The access log is append-only: entries are never deleted.")
-
     @property
     def detail(self) -> dict[str, Any]:
         value: dict[str, Any] = json.loads(self.detail_json)
         return value
 
 
-class AccessLogSubject(models.Model):
+class AccessLogSubject(AppendOnlyModel):
     """A record an access log entry concerns: one for a record page, one per row shown on a
     search results page or exported. Lets "who has seen this child's record" be answered."""
 
@@ -399,21 +406,11 @@ class AccessLogSubject(models.Model):
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("The access log is append-only: entries are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The access log is append-only: entries are never deleted.")
 
 
 class AccessLogHead(models.Model):

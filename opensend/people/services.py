@@ -301,6 +301,38 @@ def _sync_primary_need(child: Child) -> None:
         Child.objects.filter(pk=child.pk).update(primary_need=code)
 
 
+Period = Need | Placement | ChildFlag | Involvement
+
+
+def _end_period(
+    *,
+    acting_user: User | None,
+    row: Period,
+    end_date: dt.date,
+    what: str,
+    detail: dict[str, Any],
+) -> None:
+    """End a dated row of the record (a need, placement, circumstance or involvement):
+    it must still be open and cannot end before it started."""
+    child = row.child
+    decision = _authorise_change(acting_user, child)
+    if row.end_date is not None:
+        raise ValidationError(f"This {what} has already ended.")
+    if end_date < row.start_date:
+        raise ValidationError({"end_date": f"A {what} cannot end before it starts."})
+    row.end_date = end_date
+    row.save(update_fields=["end_date"])
+    if isinstance(row, Need):
+        _sync_primary_need(child)
+    _touch(child)
+    _log(
+        acting_user,
+        child,
+        decision,
+        {f"{what.replace(' ', '_')}_ended": {**detail, "on": end_date.isoformat()}},
+    )
+
+
 @transaction.atomic
 def need_record(
     *,
@@ -368,20 +400,12 @@ def need_record(
 
 @transaction.atomic
 def need_end(*, acting_user: User | None, need: Need, end_date: dt.date) -> Need:
-    decision = _authorise_change(acting_user, need.child)
-    if need.end_date is not None:
-        raise ValidationError("This need has already ended.")
-    if end_date < need.start_date:
-        raise ValidationError({"end_date": "A need cannot end before it was recorded."})
-    need.end_date = end_date
-    need.save(update_fields=["end_date"])
-    _sync_primary_need(need.child)
-    _touch(need.child)
-    _log(
-        acting_user,
-        need.child,
-        decision,
-        {"need_ended": {"code": need.code, "on": end_date.isoformat()}},
+    _end_period(
+        acting_user=acting_user,
+        row=need,
+        end_date=end_date,
+        what="need",
+        detail={"code": need.code},
     )
     return need
 
@@ -437,19 +461,12 @@ def placement_start(
 def placement_end(
     *, acting_user: User | None, placement: Placement, end_date: dt.date
 ) -> Placement:
-    decision = _authorise_change(acting_user, placement.child)
-    if placement.end_date is not None:
-        raise ValidationError("This placement has already ended.")
-    if end_date < placement.start_date:
-        raise ValidationError({"end_date": "A placement cannot end before it starts."})
-    placement.end_date = end_date
-    placement.save(update_fields=["end_date"])
-    _touch(placement.child)
-    _log(
-        acting_user,
-        placement.child,
-        decision,
-        {"placement_ended": {"setting": placement.setting.name, "on": end_date.isoformat()}},
+    _end_period(
+        acting_user=acting_user,
+        row=placement,
+        end_date=end_date,
+        what="placement",
+        detail={"setting": placement.setting.name},
     )
     return placement
 
@@ -487,19 +504,12 @@ def flag_set(
 
 @transaction.atomic
 def flag_end(*, acting_user: User | None, flag: ChildFlag, end_date: dt.date) -> ChildFlag:
-    decision = _authorise_change(acting_user, flag.child)
-    if flag.end_date is not None:
-        raise ValidationError("This has already ended.")
-    if end_date < flag.start_date:
-        raise ValidationError({"end_date": "It cannot end before it started."})
-    flag.end_date = end_date
-    flag.save(update_fields=["end_date"])
-    _touch(flag.child)
-    _log(
-        acting_user,
-        flag.child,
-        decision,
-        {"flag_ended": {"kind": flag.kind, "on": end_date.isoformat()}},
+    _end_period(
+        acting_user=acting_user,
+        row=flag,
+        end_date=end_date,
+        what="circumstance",
+        detail={"kind": flag.kind},
     )
     return flag
 
@@ -674,23 +684,11 @@ def involvement_start(
 def involvement_end(
     *, acting_user: User | None, involvement: Involvement, end_date: dt.date
 ) -> Involvement:
-    decision = _authorise_change(acting_user, involvement.child)
-    if involvement.end_date is not None:
-        raise ValidationError("This involvement has already ended.")
-    if end_date < involvement.start_date:
-        raise ValidationError({"end_date": "An involvement cannot end before it starts."})
-    involvement.end_date = end_date
-    involvement.save(update_fields=["end_date"])
-    _touch(involvement.child)
-    _log(
-        acting_user,
-        involvement.child,
-        decision,
-        {
-            "involvement_ended": {
-                "organisation": involvement.organisation.name,
-                "on": end_date.isoformat(),
-            }
-        },
+    _end_period(
+        acting_user=acting_user,
+        row=involvement,
+        end_date=end_date,
+        what="involvement",
+        detail={"organisation": involvement.organisation.name},
     )
     return involvement
