@@ -35,7 +35,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, str, bool]] = [
         ("Home", reverse("web:home"), path == reverse("web:home"))
     ]
-    if info.sees_children:
+    if info.sees_children and not (info.grants.is_parent and not info.roles):
+        # Parent carers reach their own children from the home page.
         search = reverse("people:search")
         items.append(("Find a child", search, path.startswith(search)))
     if info.imports_census:

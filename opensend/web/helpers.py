@@ -10,10 +10,14 @@ from django import forms
 def error_summary(form: forms.Form) -> list[dict[str, str]]:
     """The error summary list: each error links to its field (``#id_<name>``)."""
     items: list[dict[str, str]] = []
+    seen: set[str] = set()
     for name, errors in form.errors.items():
         href = f"#id_{name}" if name != "__all__" else f"#id_{next(iter(form.fields))}"
         for error in errors:
-            items.append({"text": str(error), "href": href})
+            text = str(error)
+            if text not in seen:  # the same message twice helps nobody
+                seen.add(text)
+                items.append({"text": text, "href": href})
     return items
 
 

@@ -152,3 +152,40 @@ class TestErrorsAndPublicPages:
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_error_summary_lists_a_message_once():
+    from django import forms
+
+    from opensend.web.helpers import error_summary
+
+    class Form(forms.Form):
+        email = forms.CharField()
+
+    form = Form({"email": "x"})
+    form.is_valid()
+    form.add_error(None, "Enter a correct email address and password")
+    form.add_error("email", "Enter a correct email address and password")
+    assert error_summary(form) == [
+        {"text": "Enter a correct email address and password", "href": "#id_email"}
+    ]
+
+
+@pytest.mark.django_db
+def test_a_parent_has_no_search_in_the_menu(client, area):
+    from opensend.core.tests.factories import UserFactory
+
+    child = ChildFactory(area=area)
+    parent = UserFactory()
+    contact = services.contact_add(
+        acting_user=None,
+        child=child,
+        full_name="P",
+        relationship="mother",
+        has_parental_responsibility=True,
+    )
+    services.contact_link_user(acting_user=None, contact=contact, user=parent)
+    client.force_login(parent)
+    body = client.get("/").content.decode()
+    assert "Find a child" not in body
+    assert f"/children/{child.pk}/" in body

@@ -113,7 +113,6 @@ class SignInView(View):
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is None:
             SignInFailure.objects.create(email=email, ip_address=request.META.get("REMOTE_ADDR"))
-            form.add_error(None, "Enter a correct email address and password")
             form.add_error("email", "Enter a correct email address and password")
             return self._page(request, form)
         SignInFailure.objects.filter(email=email).delete()
