@@ -31,6 +31,13 @@ class Caller:
     method: Literal["token", "session"]
     token: ApiToken | None = None
 
+    @property
+    def via(self) -> str:
+        """How the caller reached the record, for the access log."""
+        if self.token is not None:
+            return f"api token {self.token.prefix}"
+        return "api session"
+
 
 class BearerToken(HttpBearer):
     """An API token, sent as ``Authorization: Bearer <token>``."""

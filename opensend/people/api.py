@@ -223,7 +223,9 @@ def children_search(
             "Search with q: a name or the start of one, a UPN, an NHS number or ULN, or a "
             "date of birth.",
         )
-    results = selectors.child_search(user=who.user, text=text, page=page, page_size=page_size)
+    results = selectors.child_search(
+        user=who.user, text=text, page=page, page_size=page_size, via=who.via
+    )
     return ChildSearchOut(
         query=results.query.text,
         page=results.page,
@@ -521,7 +523,9 @@ def _record_for(request: HttpRequest, child_id: int) -> selectors.ChildRecord:
     """Fetch, authorise and log the view (or the refusal) through the selectors."""
     who = caller(request)
     try:
-        child, decision = selectors.child_get_for_user(user=who.user, child_id=child_id)
+        child, decision = selectors.child_get_for_user(
+            user=who.user, child_id=child_id, via=who.via
+        )
     except PermissionDenied as refused:
         raise ApiError(403, "no_legitimate_relationship", str(refused)) from refused
     return selectors.child_record(user=who.user, child=child, decision=decision)

@@ -55,6 +55,10 @@ def _organisation(organisation_id: int | None) -> Organisation | None:
     return Organisation.objects.filter(pk=organisation_id).first()
 
 
+def _via(via: str) -> dict[str, str]:
+    return {"via": via} if via else {}
+
+
 def _current(day: dt.date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
@@ -131,8 +135,10 @@ def child_search(
     page_size: int = 25,
     grants: policy.Grants | None = None,
     log: bool = True,
+    via: str = "",
 ) -> SearchPage:
-    """One page of search results, logged with every child it shows."""
+    """One page of search results, logged with every child it shows. ``via`` names the
+    channel when it is not the web pages (for example an API token), for the access log."""
     grants = grants or policy.grants_for(user)
     query = parse(text)
     matches = child_search_queryset(grants, query)
@@ -154,7 +160,7 @@ def child_search(
             object_type=CHILD,
             subjects=[(CHILD, child.pk) for child in children],
             purpose="Search results page",
-            detail={"query": query.text, "page": page, "total": total},
+            detail={"query": query.text, "page": page, "total": total, **_via(via)},
         )
     return SearchPage(query, children, total, page, page_size)
 
@@ -167,6 +173,7 @@ def child_get_for_user(
     grants: policy.Grants | None = None,
     log: bool = True,
     reason: str = "",
+    via: str = "",
 ) -> tuple[Child, policy.Decision]:
     """Fetch a child and check the user may take ``action`` on the record. A refusal is logged
     and raised as ``PermissionDenied``; a child that does not exist is ``Http404``. A view is
@@ -184,7 +191,7 @@ def child_get_for_user(
             object_id=child.pk,
             subjects=[(CHILD, child.pk)],
             purpose="No legitimate relationship",
-            detail={"attempted": str(action)},
+            detail={"attempted": str(action), **_via(via)},
         )
         raise PermissionDenied("You do not have a legitimate relationship with this child.")
     if log and action == policy.Action.VIEW:
@@ -197,6 +204,7 @@ def child_get_for_user(
             purpose=decision.purpose,
             reason=reason,
             organisation=_organisation(decision.organisation_id),
+            detail=_via(via),
         )
     return child, decision
 

@@ -60,6 +60,9 @@ class TestAccessPolicyMatrix:
             assert entry.actor == user
             assert (entry.object_type, entry.object_id) == ("people.child", str(child.pk))
             assert _subjects(entry) == {str(child.pk)}
+            via = entry.detail["via"]
+            assert via.startswith("api token ")
+            assert client.secret.startswith(via.removeprefix("api token "))
             if name in MATRIX[who]:
                 assert response.status_code == 200
                 assert entry.action == AccessAction.VIEW
@@ -219,7 +222,12 @@ class TestSearch:
         body = as_user(coordinator).get(SEARCH, q="logged", page_size=3, page=2).json()
         entry = last_entry()
         assert (entry.action, entry.actor) == (AccessAction.SEARCH, coordinator)
-        assert entry.detail == {"query": "logged", "page": 2, "total": 4}
+        assert entry.detail["via"].startswith("api token ")
+        assert {k: v for k, v in entry.detail.items() if k != "via"} == {
+            "query": "logged",
+            "page": 2,
+            "total": 4,
+        }
         assert _subjects(entry) == {str(item["id"]) for item in body["items"]}
         assert len(_subjects(entry)) == 1
         assert {str(child.pk) for child in children} >= _subjects(entry)
