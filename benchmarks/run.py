@@ -23,7 +23,7 @@ def postgres_available() -> bool:
 
         base = POSTGRES_URL.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
         psycopg.connect(base + "/postgres", connect_timeout=3).close()
-    except Exception:  # noqa: BLE001 - any failure means "not available"
+    except Exception:  # any failure means "not available"
         return False
     return True
 
@@ -43,7 +43,10 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}{memory}, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}{memory}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -110,6 +111,15 @@ def _name_term_filter(term: str) -> Q:
     return Q(pk__in=tokens.values("child_id"))
 
 
+#: Results in the order people expect whatever the case of a name. Ordering by an expression
+#: also stops PostgreSQL walking the whole surname index to fill a page of a narrow search.
+RESULT_ORDER = (Lower("surname"), Lower("forename"), "date_of_birth", "pk")
+#: For a search matching very many children (one letter), sorting them all by the expression
+#: costs more than walking the surname index, which then finds a page at once.
+BROAD_RESULT_ORDER = ("surname", "forename", "date_of_birth", "pk")
+BROAD_SEARCH = 5000
+
+
 def child_search_queryset(grants: policy.Grants, query: ParsedQuery) -> QuerySet[Child]:
     """Children the user may see that match every part of the query: each name term is the
     start of one of their names; identifiers and date of birth match exactly."""
@@ -118,10 +128,14 @@ def child_search_queryset(grants: policy.Grants, query: ParsedQuery) -> QuerySet
     children = Child.objects.filter(policy.visible_children_q(grants))
     for term in query.name_terms:
         children = children.filter(_name_term_filter(term))
+    # The identifier indexes are partial (non-empty values only); repeating their condition
+    # lets the planner use them.
     for upn in query.upns:
-        children = children.filter(upn=upn)
+        children = children.filter(upn=upn).exclude(upn="")
     for number in query.ten_digit_numbers:
-        children = children.filter(Q(nhs_number=number) | Q(uln=number))
+        children = children.filter(
+            (Q(nhs_number=number) & ~Q(nhs_number="")) | (Q(uln=number) & ~Q(uln=""))
+        )
     if query.date_of_birth is not None:
         children = children.filter(date_of_birth=query.date_of_birth)
     return children
@@ -151,7 +165,9 @@ def child_search(
     children = list(
         matches.select_related("area")
         .annotate(current_setting=current_setting_name(today))
-        .order_by("surname", "forename", "date_of_birth", "pk")[offset : offset + page_size]
+        .order_by(*(RESULT_ORDER if total <= BROAD_SEARCH else BROAD_RESULT_ORDER))[
+            offset : offset + page_size
+        ]
     )
     if log:
         access_log.record(
