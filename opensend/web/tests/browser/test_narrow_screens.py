@@ -51,13 +51,6 @@ def test_pages_reflow_on_a_narrow_screen(page, check, coordinator, area, sign_in
     _fits(page, check, "the account page")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "the census import templates' table wrappers (returns/jinja2/returns/census_*.html) "
-        "scroll sideways but cannot be focused: they need role, aria-label and tabindex"
-    ),
-)
 def test_the_census_import_page_reflows(page, check, coordinator, sign_in_as):
     sign_in_as(coordinator)
     page.set_viewport_size(NARROW)
