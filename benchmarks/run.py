@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
         print(f"Unknown benchmark(s): {', '.join(sorted(unknown))}. Choose from {BENCHMARKS}.")
         return 2
     print(f"Machine: {machine()}")
-    legs = [("SQLite", {})]
+    legs: list[tuple[str, dict[str, str]]] = [("SQLite", {})]
     if postgres_available():
         legs.append(("PostgreSQL", {"DATABASE_URL": POSTGRES_URL}))
     else:
