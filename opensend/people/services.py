@@ -234,6 +234,19 @@ def child_update(*, acting_user: User | None, child: Child, **changes: Any) -> C
     return child
 
 
+def _supersede(current: SENStatusPeriod | Need, start_date: dt.date, describe: str) -> None:
+    """End the open row the day before its successor starts, which must be after it began."""
+    if start_date <= current.start_date:
+        raise ValidationError(
+            {
+                "start_date": f"{describe} began on {current.start_date:%-d %B %Y}; "
+                "a change must start after that."
+            }
+        )
+    current.end_date = start_date - dt.timedelta(days=1)
+    current.save(update_fields=["end_date"])
+
+
 @transaction.atomic
 def sen_status_set(
     *,
@@ -256,15 +269,7 @@ def sen_status_set(
     if current is not None and current.status == status:
         return current
     if current is not None:
-        if start_date <= current.start_date:
-            raise ValidationError(
-                {
-                    "start_date": f"The current status ({current.get_status_display()}) began on "
-                    f"{current.start_date:%-d %B %Y}; a new status must start after that."
-                }
-            )
-        current.end_date = start_date - dt.timedelta(days=1)
-        current.save(update_fields=["end_date"])
+        _supersede(current, start_date, f"The current status ({current.get_status_display()})")
     period = SENStatusPeriod(
         child=child,
         status=status,
@@ -358,16 +363,10 @@ def need_record(
         if current is not None and current.code == code:
             return current
         if current is not None:
-            if start_date <= current.start_date:
-                raise ValidationError(
-                    {
-                        "start_date": f"The current {NeedRank(rank).label.lower()} need "
-                        f"({current.get_code_display()}) was recorded from "
-                        f"{current.start_date:%-d %B %Y}; a change must start after that."
-                    }
-                )
-            current.end_date = start_date - dt.timedelta(days=1)
-            current.save(update_fields=["end_date"])
+            label = NeedRank(rank).label.lower()
+            _supersede(
+                current, start_date, f"The current {label} need ({current.get_code_display()})"
+            )
     need = Need(
         child=child,
         code=code,

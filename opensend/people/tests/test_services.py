@@ -221,7 +221,7 @@ class TestSENStatus:
             start_date=D(2022, 1, 1),
             source=MANUAL,
         )
-        with pytest.raises(ValidationError, match="a new status must start after that"):
+        with pytest.raises(ValidationError, match="a change must start after that"):
             services.sen_status_set(
                 acting_user=coordinator,
                 child=child,
