@@ -189,3 +189,74 @@ def test_a_parent_has_no_search_in_the_menu(client, area):
     body = client.get("/").content.decode()
     assert "Find a child" not in body
     assert f"/children/{child.pk}/" in body
+
+
+def _queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_pages_make_the_same_number_of_queries_whatever_the_data(client, coordinator, area):
+    """No N+1: the home page, a search results page and a record page cost the same number of
+    queries for a little data as for a lot."""
+    from opensend.core.tests.factories import SettingFactory
+
+    client.force_login(coordinator)
+    _children(area, 2, need="ASD")
+    small_child = ChildFactory(area=area, surname="Querycount")
+    counts_small = (
+        _queries(client, "/"),
+        _queries(client, "/children/?q=querycount"),
+        _queries(client, f"/children/{small_child.pk}/"),
+    )
+    _children(area, 20, need="SLCN")
+    _children(area, 20, status="E", need="SEMH")
+    big_child = ChildFactory(area=area, surname="Querycount")
+    for n in range(24):
+        child = ChildFactory(area=area, surname="Querycount")
+        services.placement_start(
+            acting_user=None,
+            child=child,
+            setting=SettingFactory(home_area=area),
+            start_date=D(2022, 9, 1),
+            source=RecordSource.CENSUS,
+        )
+    for year in range(2015, 2024):
+        services.placement_start(
+            acting_user=None,
+            child=big_child,
+            setting=SettingFactory(home_area=area),
+            start_date=D(year, 9, 1),
+            source=RecordSource.CENSUS,
+        )
+        services.flag_set(
+            acting_user=None,
+            child=big_child,
+            kind=[
+                "cin",
+                "fsm",
+                "eal",
+                "young_carer",
+                "cp",
+                "lac",
+                "disability_register",
+                "care_leaver",
+                "cin",
+            ][year - 2015],
+            start_date=D(year, 1, 1),
+            source_agency="social_care",
+            source=RecordSource.MANUAL,
+        )
+    counts_big = (
+        _queries(client, "/"),
+        _queries(client, "/children/?q=querycount"),
+        _queries(client, f"/children/{big_child.pk}/"),
+    )
+    assert counts_big == counts_small, (counts_small, counts_big)
+    assert max(counts_big) <= 25, counts_big
