@@ -218,7 +218,7 @@ def test_pages_make_the_same_number_of_queries_whatever_the_data(client, coordin
     _children(area, 20, need="SLCN")
     _children(area, 20, status="E", need="SEMH")
     big_child = ChildFactory(area=area, surname="Querycount")
-    for n in range(24):
+    for _ in range(24):
         child = ChildFactory(area=area, surname="Querycount")
         services.placement_start(
             acting_user=None,
