@@ -133,6 +133,26 @@ class Child(models.Model):
             raise ValidationError(errors)
 
 
+#: The fields that say who a child is, which people enter and correct (services.child_create
+#: and child_update take these); the rest of a Child row is derived or kept by the services.
+CHILD_IDENTITY_FIELDS = (
+    "upn",
+    "nhs_number",
+    "uln",
+    "forename",
+    "middle_names",
+    "surname",
+    "preferred_forename",
+    "preferred_surname",
+    "former_surname",
+    "date_of_birth",
+    "date_of_death",
+    "sex",
+    "ethnicity",
+    "home_postcode",
+)
+
+
 class ChildNameToken(models.Model):
     """A normalised part of one of a child's names (legal, preferred or former), for fast
     prefix search on SQLite and PostgreSQL alike. Maintained by the services."""

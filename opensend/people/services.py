@@ -19,6 +19,7 @@ from opensend.core.models import AccessAction, Area, Organisation, User
 from opensend.core.roles import SETTING_KINDS
 from opensend.people import policy
 from opensend.people.models import (
+    CHILD_IDENTITY_FIELDS,
     Child,
     ChildFlag,
     ChildNameToken,
@@ -103,22 +104,7 @@ def refresh_name_tokens(child: Child) -> None:
     )
 
 
-_IDENTITY_FIELDS = (
-    "upn",
-    "nhs_number",
-    "uln",
-    "forename",
-    "middle_names",
-    "surname",
-    "preferred_forename",
-    "preferred_surname",
-    "former_surname",
-    "date_of_birth",
-    "date_of_death",
-    "sex",
-    "ethnicity",
-    "home_postcode",
-)
+_IDENTITY_FIELDS = CHILD_IDENTITY_FIELDS
 _NAME_FIELDS = frozenset(
     {
         "forename",

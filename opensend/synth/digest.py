@@ -13,6 +13,7 @@ from django.db.models import Model
 
 from opensend.core.models import Area, Organisation
 from opensend.people.models import (
+    CHILD_IDENTITY_FIELDS,
     Child,
     ChildFlag,
     ChildNameToken,
@@ -25,25 +26,7 @@ from opensend.people.models import (
 )
 from opensend.synth.generator import area_organisations
 
-_CHILD_FIELDS = (
-    "upn",
-    "nhs_number",
-    "uln",
-    "forename",
-    "middle_names",
-    "surname",
-    "preferred_forename",
-    "preferred_surname",
-    "former_surname",
-    "date_of_birth",
-    "date_of_death",
-    "sex",
-    "ethnicity",
-    "home_postcode",
-    "postcode_district",
-    "sen_status",
-    "primary_need",
-)
+_CHILD_FIELDS = (*CHILD_IDENTITY_FIELDS, "postcode_district", "sen_status", "primary_need")
 _ORGANISATION_FIELDS = (
     "name",
     "kind",
