@@ -260,3 +260,10 @@ def test_pages_make_the_same_number_of_queries_whatever_the_data(client, coordin
     )
     assert counts_big == counts_small, (counts_small, counts_big)
     assert max(counts_big) <= 25, counts_big
+
+
+@pytest.mark.django_db
+def test_400_page_for_a_request_it_cannot_understand(client):
+    response = client.get("/sign-in/", headers={"host": "not-allowed.example"})
+    assert response.status_code == 400
+    assert "Sorry, we could not understand that request" in response.content.decode()
