@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("imports/", include("opensend.returns.urls")),
     path("children/", include("opensend.people.urls")),
+    path("ehc/", include("opensend.ehc.urls")),
     path("", include("opensend.web.urls")),
 ]
