@@ -8,6 +8,14 @@ Environment variables:
     OPENSEND_DATA_DIR         where local state lives (default: ./var in the project folder)
     OPENSEND_DEBUG            "1" to show Django's debug pages (never in production)
     OPENSEND_EMAIL_BACKEND    Django email backend path (default: console)
+    OPENSEND_EMAIL_SENDER     how OpenSEND's own notices are sent: console | memory | notify
+                              (default: console; see opensend/core/mail.py)
+    OPENSEND_NOTIFY_API_KEY, OPENSEND_NOTIFY_TEMPLATE_ID
+                              GOV.UK Notify, when the sender is notify
+    OPENSEND_BASE_URL         the address people reach OpenSEND at, for links in notices
+                              (default: http://127.0.0.1:8000)
+    OPENSEND_TASKS_BACKEND    where background tasks run: immediate (in the process that
+                              queues them; the default) | database (a worker, db_worker)
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from pathlib import Path
 
 import dj_database_url
 import jinja2
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -71,6 +80,9 @@ DOMAIN_APPS = [
 THIRD_PARTY_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Django's tasks framework (backported) and its database queue; ADR 13.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 INSTALLED_APPS = [
@@ -202,6 +214,31 @@ EMAIL_BACKEND = os.environ.get(
     "OPENSEND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("OPENSEND_FROM_EMAIL", "opensend@localhost")
+
+# OpenSEND's own notices (EHC reminders): console in the demo, GOV.UK Notify in production.
+OPENSEND_EMAIL_SENDER = os.environ.get("OPENSEND_EMAIL_SENDER", "console")
+OPENSEND_NOTIFY_API_KEY = os.environ.get("OPENSEND_NOTIFY_API_KEY", "")
+OPENSEND_NOTIFY_TEMPLATE_ID = os.environ.get("OPENSEND_NOTIFY_TEMPLATE_ID", "")
+# Links in notices start with this address (no trailing slash needed).
+OPENSEND_BASE_URL = os.environ.get("OPENSEND_BASE_URL", "http://127.0.0.1:8000")
+
+# Background work (ADR 13): in-process by default; a database queue and worker in production.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_setting(default: str) -> dict[str, dict[str, object]]:
+    name = os.environ.get("OPENSEND_TASKS_BACKEND", "") or default
+    if name not in TASK_BACKENDS:
+        raise ImproperlyConfigured(
+            f"OPENSEND_TASKS_BACKEND is {name!r}; it must be one of: {', '.join(TASK_BACKENDS)}."
+        )
+    return {"default": {"BACKEND": TASK_BACKENDS[name]}}
+
+
+TASKS = tasks_setting("immediate")
 
 # The name shown in the header, and the organisation that runs this deployment.
 OPENSEND_SERVICE_NAME = os.environ.get("OPENSEND_SERVICE_NAME", "OpenSEND")

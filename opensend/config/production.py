@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env_bool
+from .base import DATABASES, env_bool, tasks_setting
 
 if not os.environ.get("OPENSEND_SECRET_KEY"):
     raise ImproperlyConfigured("OPENSEND_SECRET_KEY must be set in production.")
@@ -29,3 +29,22 @@ CSRF_TRUSTED_ORIGINS = [
     for origin in os.environ.get("OPENSEND_CSRF_TRUSTED_ORIGINS", "").split(",")
     if origin.strip()
 ]
+
+# Background tasks queue in the database for `opensend db-worker` (docs/operations.md), unless
+# OPENSEND_TASKS_BACKEND=immediate runs them in the process that queues them.
+TASKS = tasks_setting("database")
+
+# Notices go through GOV.UK Notify unless another sender is chosen on purpose
+# (OPENSEND_EMAIL_SENDER=console writes them to the log instead: a trial, never live use).
+OPENSEND_EMAIL_SENDER = os.environ.get("OPENSEND_EMAIL_SENDER", "notify")
+if OPENSEND_EMAIL_SENDER == "notify" and not (
+    os.environ.get("OPENSEND_NOTIFY_API_KEY") and os.environ.get("OPENSEND_NOTIFY_TEMPLATE_ID")
+):
+    raise ImproperlyConfigured(
+        "Notices are sent with GOV.UK Notify in production: set OPENSEND_NOTIFY_API_KEY and "
+        "OPENSEND_NOTIFY_TEMPLATE_ID (or OPENSEND_EMAIL_SENDER=console to keep them in the log)."
+    )
+if not os.environ.get("OPENSEND_BASE_URL", "").startswith("https://"):
+    raise ImproperlyConfigured(
+        "OPENSEND_BASE_URL must be the https:// address of this service: links in notices use it."
+    )

@@ -25,3 +25,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Notices go to ``opensend.core.mail.outbox``; tasks run in the test's own process.
+OPENSEND_EMAIL_SENDER = "memory"
+OPENSEND_NOTIFY_API_KEY = ""
+OPENSEND_NOTIFY_TEMPLATE_ID = ""
+OPENSEND_BASE_URL = "https://opensend.example"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -243,7 +243,7 @@ def cancel_steps(
 def lock_request(request: AssessmentRequest) -> AssessmentRequest:
     """Re-read the request under a row lock, so two people cannot move it at once."""
     return (
-        AssessmentRequest.objects.select_for_update()
+        AssessmentRequest.objects.select_for_update(of=("self",))
         .select_related("child", "area")
         .get(pk=request.pk)
     )

@@ -144,7 +144,7 @@ def version_start(
 
 def _lock_version(version: PlanVersion, expected_lock_version: int | None) -> PlanVersion:
     locked = (
-        PlanVersion.objects.select_for_update()
+        PlanVersion.objects.select_for_update(of=("self",))
         .select_related("plan__child__area", "plan__area")
         .get(pk=version.pk)
     )
@@ -676,7 +676,7 @@ def consultation_respond(
     note: str = "",
 ) -> Consultation:
     consultation = (
-        Consultation.objects.select_for_update()
+        Consultation.objects.select_for_update(of=("self",))
         .select_related("version__plan__child", "setting")
         .get(pk=consultation.pk)
     )
@@ -735,7 +735,7 @@ def plan_issue_final(
     re-assessment) or the final amended plan (Reg 22). The version is kept for ever; the
     child's SEN status becomes "EHC plan" and the next annual review is scheduled."""
     version = _lock_version(version, None)
-    plan = Plan.objects.select_for_update().select_related("child__area").get(pk=version.plan_id)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("child__area").get(pk=version.plan_id)
     child = plan.child
     decision = authorise_case_work(acting_user, child)
     if version.draft_served_date is None:
@@ -912,7 +912,7 @@ def plan_transfer_in(
 @transaction.atomic
 def plan_record_appeal(*, acting_user: User | None, plan: Plan, pending: bool) -> Plan:
     """Record that an appeal about the plan is under way (the plan stays in place) or over."""
-    plan = Plan.objects.select_for_update().select_related("child").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("child").get(pk=plan.pk)
     decision = authorise_case_work(acting_user, plan.child)
     plan.appeal_pending = pending
     plan.save(update_fields=["appeal_pending"])
@@ -942,7 +942,7 @@ def plan_cease(
     """Cease to maintain a plan (Regs 29–31), only where the law allows: under 18 only if it
     is no longer needed; 18 or over and left education only after a review; never while an
     appeal is under way."""
-    plan = Plan.objects.select_for_update().select_related("child__area").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("child__area").get(pk=plan.pk)
     child = plan.child
     decision = authorise_case_work(acting_user, child)
     if plan.status != PlanStatus.ACTIVE:

@@ -306,7 +306,7 @@ def advice_request_send(
 
 def _lock_advice(advice: AdviceRequest) -> AdviceRequest:
     return (
-        AdviceRequest.objects.select_for_update()
+        AdviceRequest.objects.select_for_update(of=("self",))
         .select_related("request__child", "request__area", "organisation")
         .get(pk=advice.pk)
     )

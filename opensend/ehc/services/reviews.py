@@ -123,7 +123,7 @@ def reschedule_from(*, plan: Plan, last: dt.date, acting_user: User | None) -> A
 
 def _lock(review: AnnualReview) -> AnnualReview:
     return (
-        AnnualReview.objects.select_for_update()
+        AnnualReview.objects.select_for_update(of=("self",))
         .select_related("plan__child__area", "plan__coordinator")
         .get(pk=review.pk)
     )
