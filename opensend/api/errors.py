@@ -47,6 +47,16 @@ ERROR_CODES: list[tuple[str, int, str]] = [
     ("method_not_allowed", 405, "The address does not take that HTTP method."),
     ("query_empty", 400, "A search needs a name, an identifier or a date of birth."),
     ("query_invalid", 400, "Part of the search cannot be read, like a date that does not exist."),
+    (
+        "step_out_of_order",
+        409,
+        "The EHC case is not at the step this change belongs to; the message says where it is.",
+    ),
+    (
+        "concurrent_edit",
+        409,
+        "Someone saved the draft plan after you read it: read it again and redo your change.",
+    ),
     ("invalid_request", 422, "A parameter is missing or not valid; errors lists each one."),
     ("server_error", 500, "Something went wrong on our side. It has been logged."),
 ]

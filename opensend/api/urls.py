@@ -20,10 +20,12 @@ from opensend.api import errors
 from opensend.api.account import router as account_router
 from opensend.api.auth import AUTH
 from opensend.api.docs import GovukDocs, docs_try
+from opensend.ehc.api import router as ehc_router
 from opensend.people.api import router as people_router
 
 DESCRIPTION = (
-    "Read access to the joint child record for the systems of a local area SEND partnership. "
+    "The joint child record and EHC casework (requests, advice, decisions, plans, reviews, "
+    "caseload and timeliness) for the systems of a local area SEND partnership. "
     "Every request acts as one user, under the same access policy as the web service: a "
     "child's record is returned only to someone with a legitimate relationship to the child, "
     "and every search results page, record view and refusal is written to the access log. "
@@ -130,3 +132,4 @@ api = OpenSendAPI(
 errors.install(api)
 api.add_router("/", account_router)
 api.add_router("/children", people_router)
+api.add_router("/ehc", ehc_router)

@@ -476,7 +476,7 @@ class TestRecord:
                 source_organisation=world.council,
             )
         assert count() == small
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             client.get(record_url(world.pupil))
 
 
@@ -518,5 +518,5 @@ class TestTimeline:
         _full_record(world)
         client = TokenClient(token_for(world.coordinator))
         client.get("/api/v1/me")
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             assert client.get(f"{record_url(world.pupil)}/timeline").status_code == 200

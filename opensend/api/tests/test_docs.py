@@ -105,6 +105,13 @@ class TestPage:
             "/api/v1/children",
             "/api/v1/children/{child_id}",
             "/api/v1/children/{child_id}/timeline",
+            "/api/v1/ehc/steps/mine",
+            "/api/v1/ehc/areas/{la_code}/caseload",
+            "/api/v1/ehc/areas/{la_code}/timeliness",
+            "/api/v1/ehc/children/{child_id}/cases",
+            "/api/v1/ehc/requests/{request_id}",
+            "/api/v1/ehc/plans/{plan_id}",
+            "/api/v1/ehc/plans/{plan_id}/versions/{number}",
         }
         assert all(form["action"] == "/api/v1/docs/try" for form in forms)
         labels = {attrs["for"] for tag, attrs in parsed.tags if tag == "label"}

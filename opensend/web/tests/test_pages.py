@@ -259,7 +259,7 @@ def test_pages_make_the_same_number_of_queries_whatever_the_data(client, coordin
         _queries(client, f"/children/{big_child.pk}/"),
     )
     assert counts_big == counts_small, (counts_small, counts_big)
-    assert max(counts_big) <= 25, counts_big
+    assert max(counts_big) <= 26, counts_big  # the record page reads each app's timeline
 
 
 @pytest.mark.django_db
