@@ -117,3 +117,71 @@ class CensusUploadForm(forms.Form):
     @property
     def area_object(self) -> Area:
         return self.areas[int(self.cleaned_data["area"])]
+
+
+# --- the SEN2 return ----------------------------------------------------------------------
+
+YES_NO = [("Y", "Yes"), ("N", "No")]
+
+
+class SEN2GenerateForm(forms.Form):
+    """Which area and collection year to generate, and the two header items the case data
+    does not hold: whether the area has a designated medical and clinical officer."""
+
+    area = forms.TypedChoiceField(coerce=int, error_messages={"required": "Select the area"})
+    year = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "required": "Select the collection year",
+            "invalid_choice": "Select a collection year from the list",
+        },
+    )
+    dmo = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if the area has a designated medical officer",
+            "invalid_choice": "Select yes if the area has a designated medical officer",
+        },
+    )
+    dco = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if the area has a designated clinical officer",
+            "invalid_choice": "Select yes if the area has a designated clinical officer",
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        areas: list[Area],
+        years: list[int],
+        area: Area | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.areas = {option.pk: option for option in areas}
+        self.fields["area"].choices = [(option.pk, option.name) for option in areas]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [(year, str(year)) for year in years]  # type: ignore[attr-defined]
+        if area is not None:
+            self.fields["area"].initial = area.pk
+        elif len(areas) == 1:
+            self.fields["area"].initial = areas[0].pk
+        if years:
+            self.fields["year"].initial = years[-1]
+
+    @property
+    def area_object(self) -> Area:
+        return self.areas[int(self.cleaned_data["area"])]
+
+
+class SEN2DownloadForm(forms.Form):
+    """Downloading a return that has errors needs the user to say so."""
+
+    confirm = forms.BooleanField(
+        error_messages={
+            "required": "Confirm that you want to download the return with its errors",
+        }
+    )

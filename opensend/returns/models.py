@@ -1,5 +1,7 @@
 """Statutory returns in and out. The school census SEN import: each upload is one
 ``CensusImport`` run, kept as the record of what was checked and imported, when and by whom.
+The SEN2 return: each generation is one ``SEN2Return``, kept with its XML, its figures and
+every problem the checks found.
 
 Writes go through ``opensend.returns.services``; reads through ``opensend.returns.selectors``.
 """
@@ -124,3 +126,92 @@ class CensusImportFile(models.Model):
 
     def __str__(self) -> str:
         return f"File of {self.census_import}"
+
+
+class SEN2ReturnStatus(models.TextChoices):
+    READY = "ready", "Ready to submit"
+    HAS_ERRORS = "has_errors", "Errors to fix"
+
+
+class DesignatedOfficer(models.TextChoices):
+    """SEN2 ``DMO`` and ``DCO``: whether the area has a designated medical or clinical
+    officer."""
+
+    YES = "Y", "Yes"
+    NO = "N", "No"
+
+
+class SEN2Return(models.Model):
+    """One generated SEN2 return for an area and collection year: the XML as generated, the
+    figures it implies and every problem found, with who generated it and when.
+
+    The XML holds children's data (names, dates of birth, UPNs): it is kept as the record of
+    what was submitted, and every download is written to the access log as an export.
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="sen2_returns")
+    collection_year = models.PositiveSmallIntegerField()
+    reference_date = models.DateField()
+    serial_no = models.PositiveIntegerField(
+        help_text="Numbers the returns of an area and year: the SEN2 header's SerialNo."
+    )
+    generated_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system generated it.",
+    )
+    generated_at = models.DateTimeField(default=timezone.now)
+    software_release = models.CharField(max_length=20)
+    dmo = models.CharField(
+        "designated medical officer (DMO)", max_length=1, choices=DesignatedOfficer.choices
+    )
+    dco = models.CharField(
+        "designated clinical officer (DCO)", max_length=1, choices=DesignatedOfficer.choices
+    )
+    status = models.CharField(max_length=16, choices=SEN2ReturnStatus.choices)
+    person_count = models.PositiveIntegerField(default=0)
+    request_count = models.PositiveIntegerField(default=0)
+    active_plan_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each problem: rule code, field, message, child, person, where, value.",
+    )
+    figures = models.JSONField(default=dict, blank=True)
+    child_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The children in the return, for the access log entry of each download.",
+    )
+    xml = models.TextField("XML")
+    xml_sha256 = models.CharField("XML SHA-256", max_length=64)
+
+    class Meta:
+        ordering = ["-generated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "collection_year", "serial_no"], name="sen2_serial_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["area", "collection_year", "generated_at"], name="sen2_area_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SEN2 {self.collection_year} for {self.area} (no. {self.serial_no:03d})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == SEN2ReturnStatus.READY
+
+    @property
+    def file_name(self) -> str:
+        return f"SEN2_{self.collection_year}_{self.area.la_code}_{self.serial_no:03d}.xml"
+
+    def problem_list(self) -> list[dict[str, Any]]:
+        value: list[dict[str, Any]] = list(self.problems or [])
+        return value

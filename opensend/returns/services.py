@@ -1,5 +1,6 @@
 """The school census SEN import: check a file row by row, then import it whole, or import only
-its valid rows when the user asks.
+its valid rows when the user asks. The SEN2 return: generate it, with its checks and figures,
+and download it (see the end of this module).
 
 Every run is one transaction: the import record, every change to children's records and the
 run's one access log entry are written together or not at all. A 100,000-row file is imported
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model, Q
+from django.db.models import Max, Model, Q
 from django.utils import timezone
 
 from opensend.core import access_log
@@ -45,12 +46,27 @@ from opensend.people.models import (
     SENStatusPeriod,
 )
 from opensend.people.names import tokens_for_names
+from opensend.returns import selectors
 from opensend.returns.census import changes, rules
 from opensend.returns.census.changes import ChildState, Dated, RowPlan
 from opensend.returns.census.layout import DOB, UPN
 from opensend.returns.census.reader import FileRefused, detect_format, read_census_file
 from opensend.returns.census.rules import CensusRow, RowError, Setting
-from opensend.returns.models import CensusImport, CensusImportFile, CensusImportStatus
+from opensend.returns.models import (
+    CensusImport,
+    CensusImportFile,
+    CensusImportStatus,
+    DesignatedOfficer,
+    SEN2Return,
+    SEN2ReturnStatus,
+)
+from opensend.returns.sen2 import collect as sen2_collect
+from opensend.returns.sen2 import figures as sen2_figures
+from opensend.returns.sen2 import mapping as sen2_mapping
+from opensend.returns.sen2 import validation as sen2_validation
+from opensend.returns.sen2 import xml as sen2_xml
+from opensend.returns.sen2.records import FIRST_YEAR as SEN2_FIRST_YEAR
+from opensend.returns.sen2.records import Return
 
 #: Identifiers looked up per query. Below SQLite's smallest limit of 999 bound parameters.
 LOOKUP_BATCH = 900
@@ -854,3 +870,229 @@ def census_import_error_report(
             detail={"export": "census import error report", "rows": len(errors)},
         )
     return errors
+
+
+# --- the SEN2 return ----------------------------------------------------------------------
+
+SEN2_OBJECT_TYPE = "returns.sen2return"
+NOT_SEN2_OFFICER = "Only an EHC coordinator or SEND manager of {area} can make its SEN2 return."
+
+
+def _authorise_sen2(acting_user: User | None, area: Area) -> Organisation | None:
+    """The organisation the user acts for; ``None`` for the system."""
+    if acting_user is None:
+        return None
+    grants = policy.grants_for(acting_user)
+    if area.pk not in grants.la_area_ids:
+        raise PermissionDenied(NOT_SEN2_OFFICER.format(area=area.name))
+    return Organisation.objects.get(pk=grants.la_organisations[area.pk])
+
+
+def _purpose(acting_user: User | None) -> str:
+    if acting_user is None:
+        return "SEN2 return by the system"
+    return policy.BASIS_DESCRIPTIONS[policy.Basis.LA_AREA]
+
+
+def sen2_check_year(year: int, today: dt.date) -> None:
+    """A return can be made for a person-level collection whose reference date has come."""
+    latest = sen2_mapping.latest_collection_year(today)
+    if year < SEN2_FIRST_YEAR:
+        raise ValidationError(
+            {"year": f"SEN2 has been person-level since {SEN2_FIRST_YEAR}: choose a later year."}
+        )
+    if year > latest:
+        day = sen2_mapping.reference_date(year)
+        raise ValidationError(
+            {
+                "year": f"The {year} return is as at {rules.format_day(day)}, which has not come "
+                "yet. Its problems so far are shown as live checks."
+            }
+        )
+
+
+@transaction.atomic
+def sen2_generate(
+    *,
+    acting_user: User | None,
+    area: Area,
+    year: int,
+    dmo: str = DesignatedOfficer.NO,
+    dco: str = DesignatedOfficer.NO,
+) -> SEN2Return:
+    """Generate the area's SEN2 return for a collection year from its case data: collect it,
+    check it against the DfE's rules, write its XML and count its figures, and keep all of
+    it as a new ``SEN2Return`` (numbered in order: the header's SerialNo). The return holds
+    every child in it, so generating it is logged as an export of their records."""
+    organisation = _authorise_sen2(acting_user, area)
+    sen2_check_year(year, timezone.localdate())
+    if dmo not in DesignatedOfficer.values or dco not in DesignatedOfficer.values:
+        raise ValidationError("Say whether the area has a designated medical and clinical officer.")
+    persons = sen2_collect.persons(sen2_collect.scope_for(area, year))
+    Area.objects.select_for_update().filter(pk=area.pk).first()  # serial numbers in turn
+    serial_no = (
+        SEN2Return.objects.filter(area=area, collection_year=year).aggregate(top=Max("serial_no"))[
+            "top"
+        ]
+        or 0
+    ) + 1
+    generated_at = timezone.now()
+    header = sen2_collect.header(
+        area=area,
+        year=year,
+        serial_no=serial_no,
+        generated_at=timezone.localtime(generated_at),
+        dmo=dmo,
+        dco=dco,
+    )
+    sen2 = Return(header=header, persons=persons)
+    problems = sen2_validation.validate(sen2)
+    text = sen2_xml.to_xml(sen2)
+    record = SEN2Return(
+        area=area,
+        collection_year=year,
+        reference_date=header.reference_date,
+        serial_no=serial_no,
+        generated_by=acting_user,
+        generated_at=generated_at,
+        software_release=header.release,
+        dmo=dmo,
+        dco=dco,
+        status=SEN2ReturnStatus.HAS_ERRORS if problems else SEN2ReturnStatus.READY,
+        person_count=len(persons),
+        request_count=sen2.request_count,
+        active_plan_count=sen2.active_plan_count,
+        error_count=len(problems),
+        problems=[problem.as_dict() for problem in problems],
+        figures=sen2_figures.figures(sen2).as_dict(),
+        child_ids=[person.child_id for person in persons],
+        xml=text,
+        xml_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    record.full_clean()
+    record.save()
+    access_log.record(
+        actor=acting_user,
+        action=AccessAction.EXPORT,
+        object_type=SEN2_OBJECT_TYPE,
+        object_id=record.pk,
+        subjects=[(CHILD, pk) for pk in record.child_ids],
+        purpose=_purpose(acting_user),
+        organisation=organisation,
+        detail={
+            "export": "SEN2 return generated",
+            "area": area.la_code,
+            "year": year,
+            "serial_no": serial_no,
+            "persons": record.person_count,
+            "errors": record.error_count,
+            "sha256": record.xml_sha256,
+        },
+    )
+    return record
+
+
+def _problem_word(count: int) -> str:
+    return f"{count:,} {'error' if count == 1 else 'errors'}"
+
+
+def sen2_download(*, acting_user: User, sen2_return: SEN2Return, with_errors: bool = False) -> str:
+    """The XML of a return, to submit to the DfE through COLLECT. A return with errors is
+    refused unless the user confirms they want it with its errors (to load it into COLLECT
+    and see the DfE's own checks); either way the download is logged as an export of every
+    child in it."""
+    organisation = _authorise_sen2(acting_user, sen2_return.area)
+    if not sen2_return.is_ready and not with_errors:
+        raise ValidationError(
+            f"This return has {_problem_word(sen2_return.error_count)}, so it has not been "
+            "downloaded. Fix the cases listed below and generate the return again, or confirm "
+            "that you want to download it with its errors."
+        )
+    with transaction.atomic():
+        access_log.record(
+            actor=acting_user,
+            action=AccessAction.EXPORT,
+            object_type=SEN2_OBJECT_TYPE,
+            object_id=sen2_return.pk,
+            subjects=[(CHILD, pk) for pk in sen2_return.child_ids],
+            purpose=_purpose(acting_user),
+            organisation=organisation,
+            detail={
+                "export": "SEN2 XML",
+                "year": sen2_return.collection_year,
+                "serial_no": sen2_return.serial_no,
+                "with_errors": not sen2_return.is_ready,
+                "sha256": sen2_return.xml_sha256,
+            },
+        )
+    return sen2_return.xml
+
+
+def sen2_problem_report(*, acting_user: User, sen2_return: SEN2Return) -> list[dict[str, Any]]:
+    """Every problem of a return, for download as CSV (names of children and what is wrong
+    with their records: logged as an export)."""
+    organisation = _authorise_sen2(acting_user, sen2_return.area)
+    problems = sen2_return.problem_list()
+    with transaction.atomic():
+        access_log.record(
+            actor=acting_user,
+            action=AccessAction.EXPORT,
+            object_type=SEN2_OBJECT_TYPE,
+            object_id=sen2_return.pk,
+            subjects=_problem_subjects(problem.get("child_id") for problem in problems),
+            purpose=_purpose(acting_user),
+            organisation=organisation,
+            detail={"export": "SEN2 problem report", "rows": len(problems)},
+        )
+    return problems
+
+
+def _problem_subjects(child_ids: Iterable[int | None]) -> list[tuple[str, int]]:
+    return [(CHILD, pk) for pk in sorted({pk for pk in child_ids if pk is not None})]
+
+
+def sen2_live_problem_report(
+    *, acting_user: User, area: Area, today: dt.date
+) -> list[sen2_validation.Problem]:
+    """Every problem of the live checks (the next return as it stands today), for download as
+    CSV; logged as an export of the children it names."""
+    organisation = _authorise_sen2(acting_user, area)
+    live = selectors.sen2_live_check(area=area, today=today)
+    with transaction.atomic():
+        access_log.record(
+            actor=acting_user,
+            action=AccessAction.EXPORT,
+            object_type="core.area",
+            object_id=area.pk,
+            subjects=_problem_subjects(problem.child_id for problem in live.problems),
+            purpose=_purpose(acting_user),
+            organisation=organisation,
+            detail={
+                "export": "SEN2 live problem report",
+                "year": live.year,
+                "rows": len(live.problems),
+            },
+        )
+    return live.problems
+
+
+def sen2_problems_shown(
+    *, acting_user: User, area: Area, child_ids: Iterable[int | None], what: str
+) -> None:
+    """Log the children a page of SEN2 problems shows (their names, and what is wrong with
+    their records), as a search results page is logged."""
+    subjects = _problem_subjects(child_ids)
+    if not subjects:
+        return
+    organisation = _authorise_sen2(acting_user, area)
+    with transaction.atomic():
+        access_log.record(
+            actor=acting_user,
+            action=AccessAction.SEARCH,
+            object_type="core.area",
+            object_id=area.pk,
+            subjects=subjects,
+            purpose=_purpose(acting_user),
+            organisation=organisation,
+            detail={"sen2": what, "shown": len(subjects)},
+        )
