@@ -21,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 from ninja import errors as ninja_errors
 
 from opensend.api.auth import Caller, caller
@@ -35,6 +35,7 @@ from opensend.ehc.models import (
     AdviceRequest,
     AnnualReview,
     AssessmentRequest,
+    Consultation,
     Plan,
     PlanVersion,
     Step,
@@ -43,11 +44,17 @@ from opensend.ehc.models import (
 )
 from opensend.ehc.rules import StepStatus
 from opensend.ehc.schemas import (
+    AdviceCancelIn,
+    AdviceExceptionIn,
     AdviceOut,
     AdviceRequestIn,
     AdviceReturnIn,
     AssessmentDecisionIn,
     ChildCasesOut,
+    ConsultationOut,
+    ConsultationRespondIn,
+    ConsultationSendIn,
+    DraftCommentsIn,
     DraftIssueIn,
     DraftUpdateIn,
     ExceptionIn,
@@ -55,31 +62,43 @@ from opensend.ehc.schemas import (
     FinalIssueIn,
     IssueDecisionIn,
     LockVersionOut,
+    PlacementIn,
+    PlacementSavedOut,
+    PlanAppealIn,
+    PlanCeaseIn,
     PlanOut,
     PlanVersionOut,
     ProvisionLineIn,
     ProvisionLineSavedOut,
+    RequestAssignIn,
     RequestOut,
     RequestReceiveIn,
     ReviewDecisionIn,
+    ReviewInviteIn,
     ReviewMeetingIn,
     ReviewOut,
     ReviewReportIn,
+    SignOffIn,
+    SignOffOut,
     StepPageOut,
     TimelinessOut,
+    TransferInIn,
     WithdrawIn,
     advice_out,
     agency_overdue_out,
     child_ref,
+    consultation_out,
     exception_out,
     figures_out,
     line_out,
     month_rate_out,
+    placement_out,
     plan_out,
     plan_summary_out,
     request_out,
     request_summary_out,
     review_out,
+    sign_off_out,
     step_out,
     version_out,
 )
@@ -153,6 +172,13 @@ def _organisation(organisation_id: int | None, field: str) -> Organisation | Non
     return organisation
 
 
+def _setting(organisation_id: int, field: str) -> Organisation:
+    """An organisation a body names and the service needs (a setting to consult)."""
+    organisation = _organisation(organisation_id, field)
+    assert organisation is not None  # noqa: S101 - an id was given
+    return organisation
+
+
 def _coordinator(area: Area, user_id: int | None) -> User | None:
     if user_id is None:
         return None
@@ -191,6 +217,25 @@ def _review(who: Caller, review_id: int) -> AnnualReview:
         raise Http404("No such review")
     selectors.plan_get_for_user(who.user, review.plan_id)
     return review
+
+
+def _consultation(who: Caller, consultation_id: int) -> Consultation:
+    """A consultation the caller may answer or see: staff of the setting consulted who answer
+    such work, or anyone who may see the plan. Anyone else: not found."""
+    consultation = (
+        Consultation.objects.select_related("version", "setting").filter(pk=consultation_id).first()
+    )
+    if consultation is None:
+        raise Http404("No such consultation")
+    answering = selectors.user_organisation_ids(
+        who.user, timezone.localdate(), selectors.ANSWERING_ROLES
+    )
+    if consultation.setting_id not in answering:
+        try:
+            selectors.plan_get_for_user(who.user, consultation.version.plan_id)
+        except Http404 as hidden:
+            raise Http404("No such consultation") from hidden
+    return consultation
 
 
 def _draft(plan: Plan, doing: str) -> PlanVersion:
@@ -245,7 +290,9 @@ def _request_answer(who: Caller, request_id: int, *, log: bool = False) -> Reque
 
 
 def _plan_answer(plan: Plan) -> PlanOut:
-    versions = list(selectors.plan_versions(plan).order_by("number"))
+    versions = list(
+        selectors.plan_versions(plan).prefetch_related("consultations__setting").order_by("number")
+    )
     issued = [version for version in versions if version.state == VersionState.ISSUED]
     drafts = [version for version in versions if version.state == VersionState.DRAFT]
     return plan_out(
@@ -592,6 +639,52 @@ def ehc_advice_return(request: HttpRequest, advice_id: int, payload: AdviceRetur
 
 
 @router.post(
+    "/advice/{int:advice_id}/exception",
+    response={200: AdviceOut, **CHANGE_ERRORS},
+    operation_id="ehc_advice_record_exception",
+    summary="Record an exception to the advice time limit",
+    description=(
+        "Record why advice cannot be given within 6 weeks (Reg 8(2)): exceptional personal "
+        "circumstances, the family away from the area for 4 weeks or more, or a missed "
+        "appointment. The advice step then shows as suspended. By the local authority's SEND "
+        "team or staff of the organisation asked (anyone else: 404). Refused (409) once the "
+        "advice is returned or cancelled."
+    ),
+)
+def ehc_advice_record_exception(
+    request: HttpRequest, advice_id: int, payload: AdviceExceptionIn
+) -> AdviceOut:
+    who = caller(request)
+    advice: AdviceRequest = selectors.advice_get_for_user(who.user, advice_id)
+    with service_errors():
+        recorded = services.advice_record_exception(
+            acting_user=who.user, advice=advice, kind=payload.kind, note=payload.note
+        )
+    return advice_out(recorded)
+
+
+@router.post(
+    "/advice/{int:advice_id}/cancel",
+    response={200: AdviceOut, **CHANGE_ERRORS},
+    operation_id="ehc_advice_cancel",
+    summary="Cancel a request for advice",
+    description=(
+        "Cancel advice that is no longer needed, with the reason; its step ends. Only the "
+        "local authority's SEND team (staff of the organisation asked: 403; anyone else: 404). "
+        "Refused (409) once the advice is returned or cancelled."
+    ),
+)
+def ehc_advice_cancel(request: HttpRequest, advice_id: int, payload: AdviceCancelIn) -> AdviceOut:
+    who = caller(request)
+    advice: AdviceRequest = selectors.advice_get_for_user(who.user, advice_id)
+    with service_errors():
+        cancelled = services.advice_cancel(
+            acting_user=who.user, advice=advice, reason=payload.reason
+        )
+    return advice_out(cancelled)
+
+
+@router.post(
     "/requests/{int:request_id}/exceptions",
     response={201: ExceptionOut, **CHANGE_ERRORS},
     operation_id="ehc_exception_record",
@@ -671,6 +764,29 @@ def ehc_request_withdraw(request: HttpRequest, request_id: int, payload: Withdra
     return _request_answer(who, request_id)
 
 
+@router.post(
+    "/requests/{int:request_id}/assign",
+    response={200: RequestOut, **CHANGE_ERRORS},
+    operation_id="ehc_request_assign",
+    summary="Give a request to a coordinator",
+    description=(
+        "Give the case to an EHC coordinator or SEND manager of the child's area; the open "
+        "steps the local authority holds move to them (advice and consultations stay with the "
+        "organisations asked). Only while the request is open (else 409)."
+    ),
+)
+def ehc_request_assign(
+    request: HttpRequest, request_id: int, payload: RequestAssignIn
+) -> RequestOut:
+    who = caller(request)
+    case, _ = selectors.request_get_for_user(who.user, request_id)
+    with service_errors({"coordinator": "coordinator_id"}):
+        coordinator = _coordinator(case.area, payload.coordinator_id)
+        assert coordinator is not None  # noqa: S101 - an id was given
+        services.request_assign(acting_user=who.user, request=case, coordinator=coordinator)
+    return _request_answer(who, request_id)
+
+
 # Plans -------------------------------------------------------------------------------------
 
 
@@ -711,6 +827,40 @@ def ehc_plan_version_get(request: HttpRequest, plan_id: int, number: int) -> Pla
         raise Http404(f"{plan.reference} has no version {number}")
     _log_view(who, object_type="ehc.plan", object_id=plan.pk, child=plan.child, decision=decision)
     return version_out(version)
+
+
+@router.post(
+    "/plans/{int:plan_id}/versions/{int:number}/sign-offs",
+    response={201: SignOffOut, **CHANGE_ERRORS},
+    operation_id="ehc_section_sign_off",
+    summary="Sign off a health or social care section",
+    description=(
+        "Record that the caller's agency agrees its sections of a version: health staff "
+        "(designated clinical officers, health practitioners) sign off C and G, social care "
+        "staff (designated social care officers, social workers) D, H1 and H2. Anyone else "
+        "who may see the plan: 403; anyone else: 404. Each section is signed off once per "
+        "version (422); a withdrawn version cannot be (409)."
+    ),
+)
+def ehc_section_sign_off(
+    request: HttpRequest, plan_id: int, number: int, payload: SignOffIn
+) -> Status[SignOffOut]:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    version = selectors.plan_versions(plan).filter(number=number).first()
+    if version is None:
+        raise Http404(f"{plan.reference} has no version {number}")
+    with service_errors():
+        services.section_sign_off(
+            acting_user=who.user,
+            version=version,
+            section=payload.section,
+            signed_on=payload.signed_on,
+            note=payload.note,
+        )
+    signed = selectors.plan_versions(plan).get(pk=version.pk)
+    sign_off = next(item for item in signed.sign_offs.all() if item.section == payload.section)
+    return Status(201, sign_off_out(sign_off))
 
 
 @router.patch(
@@ -816,6 +966,79 @@ def ehc_provision_line_remove(
     return LockVersionOut(lock_version=_draft(plan, "remove provision").lock_version)
 
 
+RANK = Path(..., ge=1, le=2, description="1 the main setting, 2 a second one.")
+
+
+@router.put(
+    "/plans/{int:plan_id}/draft/placements/{int:rank}",
+    response={200: PlacementSavedOut, **CHANGE_ERRORS},
+    operation_id="ehc_placement_name",
+    summary="Name the setting in section I of the draft",
+    description=(
+        "Name the school or college (setting_id), or an arrangement without one (sen_setting, "
+        "an SEN2 SENSetting code; OTH needs sen_setting_other), in section I: rank 1 the main "
+        "setting, 2 a second one. Replaces what that rank named. A new plan's draft names no "
+        "school until it has been sent to the family (sending it is refused while one is "
+        "named). Send the draft's lock_version (409 concurrent_edit if it has changed); the "
+        "answer gives the new one."
+    ),
+)
+def ehc_placement_name(
+    request: HttpRequest, plan_id: int, payload: PlacementIn, rank: int = RANK
+) -> PlacementSavedOut:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    draft = _draft(plan, "name a setting")
+    with service_errors({"setting": "setting_id"}):
+        placement = services.placement_name(
+            acting_user=who.user,
+            version=draft,
+            expected_lock_version=payload.lock_version,
+            rank=rank,
+            setting=_organisation(payload.setting_id, "setting_id"),
+            sen_setting=payload.sen_setting or "",
+            sen_setting_other=payload.sen_setting_other,
+            in_sen_unit=payload.in_sen_unit,
+            in_resourced_provision=payload.in_resourced_provision,
+            residential=payload.residential or "",
+            work_based=payload.work_based or "",
+        )
+    return PlacementSavedOut(
+        placement=placement_out(placement),
+        lock_version=_draft(plan, "name a setting").lock_version,
+    )
+
+
+@router.delete(
+    "/plans/{int:plan_id}/draft/placements/{int:rank}",
+    response={200: LockVersionOut, **CHANGE_ERRORS},
+    operation_id="ehc_placement_remove",
+    summary="Remove a setting from section I of the draft",
+    description=(
+        "Remove what section I of the draft names at this rank (404 if it names nothing "
+        "there). Send the draft's lock_version (409 concurrent_edit if it has changed); the "
+        "answer gives the new one."
+    ),
+)
+def ehc_placement_remove(
+    request: HttpRequest,
+    plan_id: int,
+    rank: int = RANK,
+    lock_version: int = Query(..., ge=0, description="The draft's lock_version when you read it."),
+) -> LockVersionOut:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    draft = _draft(plan, "remove a setting")
+    placement = next((item for item in draft.placements.all() if item.rank == rank), None)
+    if placement is None:
+        raise Http404(f"The draft of {plan.reference} names no setting at rank {rank}")
+    with service_errors():
+        services.placement_remove(
+            acting_user=who.user, placement=placement, expected_lock_version=lock_version
+        )
+    return LockVersionOut(lock_version=_draft(plan, "remove a setting").lock_version)
+
+
 @router.post(
     "/plans/{int:plan_id}/draft/issue",
     response={200: PlanVersionOut, **CHANGE_ERRORS},
@@ -835,6 +1058,94 @@ def ehc_draft_issue(request: HttpRequest, plan_id: int, payload: DraftIssueIn) -
     with service_errors():
         services.draft_issue(acting_user=who.user, version=draft, served_date=payload.served_date)
     return version_out(_draft(plan, "send a draft"))
+
+
+@router.post(
+    "/plans/{int:plan_id}/draft/comments",
+    response={200: PlanVersionOut, **CHANGE_ERRORS},
+    operation_id="ehc_draft_record_comments",
+    summary="Record the family's comments on the draft",
+    description=(
+        "Record the family's response to the draft: their comments, whether they want a "
+        "meeting, and the school or college they asked for (preferred_setting_id, or "
+        "preferred_setting_other for one with no record here). Once they have commented, the "
+        "final plan may be issued before their 15 days end. Refused (409) before the draft "
+        "is sent to them."
+    ),
+)
+def ehc_draft_record_comments(
+    request: HttpRequest, plan_id: int, payload: DraftCommentsIn
+) -> PlanVersionOut:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    draft = _draft(plan, "record the family's comments")
+    with service_errors({"preferred_setting": "preferred_setting_id"}):
+        services.draft_record_comments(
+            acting_user=who.user,
+            version=draft,
+            received_date=payload.received_date,
+            comments=payload.comments,
+            preferred_setting=_organisation(payload.preferred_setting_id, "preferred_setting_id"),
+            preferred_setting_other=payload.preferred_setting_other,
+            meeting_requested=payload.meeting_requested,
+        )
+    return version_out(_draft(plan, "record the family's comments"))
+
+
+@router.post(
+    "/plans/{int:plan_id}/draft/consultations",
+    response={201: ConsultationOut, **CHANGE_ERRORS},
+    operation_id="ehc_consultation_send",
+    summary="Consult a setting about the draft",
+    description=(
+        "Send the draft to a school or college to consult it about being named (s.39(2)); it "
+        "has 15 days to answer, and its staff see the consultation in their work. Each setting "
+        "is consulted once per draft. Refused (409) before the draft is sent to the family."
+    ),
+)
+def ehc_consultation_send(
+    request: HttpRequest, plan_id: int, payload: ConsultationSendIn
+) -> Status[ConsultationOut]:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    draft = _draft(plan, "consult a setting")
+    with service_errors({"setting": "setting_id"}):
+        consultation = services.consultation_send(
+            acting_user=who.user,
+            version=draft,
+            setting=_setting(payload.setting_id, "setting_id"),
+            sent_date=payload.sent_date,
+            parent_preference=payload.parent_preference,
+        )
+    return Status(201, consultation_out(consultation))
+
+
+@router.post(
+    "/consultations/{int:consultation_id}/response",
+    response={200: ConsultationOut, **CHANGE_ERRORS},
+    operation_id="ehc_consultation_respond",
+    summary="Answer a consultation",
+    description=(
+        "Record whether the setting can meet the child's needs (cannot_meet needs its "
+        "reasons in note): by staff of the setting consulted, or by the local authority's SEND "
+        "team. Anyone else who may see the plan: 403; anyone else: 404. Refused (409) once "
+        "answered."
+    ),
+)
+def ehc_consultation_respond(
+    request: HttpRequest, consultation_id: int, payload: ConsultationRespondIn
+) -> ConsultationOut:
+    who = caller(request)
+    consultation = _consultation(who, consultation_id)
+    with service_errors():
+        answered = services.consultation_respond(
+            acting_user=who.user,
+            consultation=consultation,
+            response=payload.response,
+            response_date=payload.response_date,
+            note=payload.note,
+        )
+    return consultation_out(answered)
 
 
 @router.post(
@@ -861,7 +1172,109 @@ def ehc_plan_issue_final(request: HttpRequest, plan_id: int, payload: FinalIssue
     return _plan_answer(plan)
 
 
+@router.post(
+    "/plans/{int:plan_id}/cease",
+    response={200: PlanOut, **CHANGE_ERRORS},
+    operation_id="ehc_plan_cease",
+    summary="Cease to maintain a plan",
+    description=(
+        "Cease the plan (Regs 29–31), with an SEN2 CeaseReason: under 18 only if it is no "
+        "longer needed (2) or the area is no longer responsible (5 transferred, with "
+        "transferred_to; 7 moved outside England; 8 deceased); 18 or over and left education "
+        "(3, 4, 6) only after a review shows they do not want to return; never while an appeal "
+        "is under way. Its open review and steps end. Refused (409) unless the plan is active."
+    ),
+)
+def ehc_plan_cease(request: HttpRequest, plan_id: int, payload: PlanCeaseIn) -> PlanOut:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    with service_errors():
+        services.plan_cease(
+            acting_user=who.user,
+            plan=plan,
+            ceased_date=payload.ceased_date,
+            reason=payload.reason,
+            notice_date=payload.notice_date,
+            review_shows_no_wish_to_return=payload.review_shows_no_wish_to_return,
+            transferred_to=payload.transferred_to,
+        )
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    return _plan_answer(plan)
+
+
+@router.post(
+    "/plans/{int:plan_id}/appeal",
+    response={200: PlanOut, **CHANGE_ERRORS},
+    operation_id="ehc_plan_record_appeal",
+    summary="Record an appeal about the plan",
+    description=(
+        "Record that an appeal about the plan is under way (pending true: the plan stays in "
+        "place and cannot cease) or has concluded (false)."
+    ),
+)
+def ehc_plan_record_appeal(request: HttpRequest, plan_id: int, payload: PlanAppealIn) -> PlanOut:
+    who = caller(request)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    with service_errors():
+        services.plan_record_appeal(acting_user=who.user, plan=plan, pending=payload.pending)
+    plan, _ = selectors.plan_get_for_user(who.user, plan_id)
+    return _plan_answer(plan)
+
+
+@router.post(
+    "/plans/transfer-in",
+    response={201: PlanOut, **CHANGE_ERRORS},
+    operation_id="ehc_plan_transfer_in",
+    summary="Take on a plan from another area",
+    description=(
+        "Take on the plan another local authority maintained when the family moved here "
+        "(Reg 15): it is this area's from the transfer date, the child's SEN status becomes "
+        "EHC plan, and the next annual review is due 12 months from its last review (or from "
+        "the transfer). Enter its content in the version created. Only the local authority's "
+        "SEND team for the child's area (anyone else who may see the child: 403)."
+    ),
+)
+def ehc_plan_transfer_in(request: HttpRequest, payload: TransferInIn) -> Status[PlanOut]:
+    who = caller(request)
+    child, _ = _child(who, payload.child_id, log=False)
+    with service_errors({"child": "child_id", "coordinator": "coordinator_id"}):
+        plan = services.plan_transfer_in(
+            acting_user=who.user,
+            child=child,
+            previous_la_code=payload.previous_la_code,
+            transfer_date=payload.transfer_date,
+            last_review_date=payload.last_review_date,
+            coordinator=_coordinator(child.area, payload.coordinator_id),
+        )
+    plan, _ = selectors.plan_get_for_user(who.user, plan.pk)
+    return Status(201, _plan_answer(plan))
+
+
 # Annual reviews ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/reviews/{int:review_id}/invitations",
+    response={200: ReviewOut, **CHANGE_ERRORS},
+    operation_id="ehc_review_invite",
+    summary="Invite people to the annual review meeting",
+    description=(
+        "Record the invitations to the review meeting, sent at least 2 weeks before it "
+        "(Reg 20(3)); the meeting is then arranged for meeting_date. Only while the review is "
+        "due (else 409)."
+    ),
+)
+def ehc_review_invite(request: HttpRequest, review_id: int, payload: ReviewInviteIn) -> ReviewOut:
+    who = caller(request)
+    review = _review(who, review_id)
+    with service_errors():
+        invited = services.review_invite(
+            acting_user=who.user,
+            review=review,
+            sent_date=payload.sent_date,
+            meeting_date=payload.meeting_date,
+        )
+    return review_out(invited)
 
 
 @router.post(

@@ -42,6 +42,8 @@ from opensend.ehc.models import (
     AssessmentRequest,
     CaseEvent,
     Commissioner,
+    Consultation,
+    ConsultationResponse,
     Frequency,
     Plan,
     PlanPlacement,
@@ -199,6 +201,13 @@ class CeaseReasonOut(Schema):
 
 class PhaseTransferOut(Schema):
     code: PhaseTransfer
+    label: str
+
+
+class ConsultationResponseOut(Schema):
+    """A consulted setting's answer: awaited, can_meet or cannot_meet."""
+
+    code: ConsultationResponse
     label: str
 
 
@@ -595,6 +604,39 @@ def sign_off_out(sign_off: SectionSignOff) -> SignOffOut:
     )
 
 
+class ConsultationOut(Schema):
+    """A school or college consulted about being named in the plan (s.39(2)); it has 15 days
+    to answer."""
+
+    id: int
+    plan_id: int
+    version_number: int = Field(..., description="The version (draft) the setting was sent.")
+    setting: OrganisationOut
+    sent_date: dt.date
+    response_due: dt.date
+    response: ConsultationResponseOut
+    response_date: dt.date | None
+    response_note: str
+    parent_preference: bool = Field(..., description="The family asked for this setting.")
+
+
+def consultation_out(consultation: Consultation) -> ConsultationOut:
+    return ConsultationOut(
+        id=consultation.pk,
+        plan_id=consultation.version.plan_id,
+        version_number=consultation.version.number,
+        setting=organisation_out(consultation.setting),
+        sent_date=consultation.sent_date,
+        response_due=consultation.response_due,
+        response=ConsultationResponseOut.model_validate(
+            coded(ConsultationResponse, consultation.response)
+        ),
+        response_date=consultation.response_date,
+        response_note=consultation.response_note,
+        parent_preference=consultation.parent_preference,
+    )
+
+
 class PlanVersionOut(Schema):
     """One version of a plan: its sections A to K, provision, placements and sign-offs."""
 
@@ -636,6 +678,9 @@ class PlanVersionOut(Schema):
     lines: list[ProvisionLineOut]
     placements: list[PlanPlacementOut]
     sign_offs: list[SignOffOut]
+    consultations: list[ConsultationOut] = Field(
+        ..., description="Settings consulted while this version was the draft."
+    )
 
 
 SECTION_FIELDS = tuple(f"section_{section.value}" for section in PlanSection)
@@ -643,7 +688,7 @@ SECTION_FIELDS = tuple(f"section_{section.value}" for section in PlanSection)
 
 def version_out(version: PlanVersion) -> PlanVersionOut:
     """``version`` comes from ``selectors.plan_versions``, its lines, placements and sign-offs
-    prefetched."""
+    prefetched (and its consultations, with their settings, where a list is answered)."""
     sections = {name: getattr(version, name) for name in SECTION_FIELDS}
     return PlanVersionOut(
         plan_id=version.plan_id,
@@ -673,6 +718,7 @@ def version_out(version: PlanVersion) -> PlanVersionOut:
         lines=[line_out(line) for line in version.lines.all()],
         placements=[placement_out(placement) for placement in version.placements.all()],
         sign_offs=[sign_off_out(sign_off) for sign_off in version.sign_offs.all()],
+        consultations=[consultation_out(item) for item in version.consultations.all()],
     )
 
 
@@ -745,6 +791,10 @@ def review_out(review: AnnualReview) -> ReviewOut:
     )
 
 
+#: Review stages after which a review is no longer under way.
+CLOSED_REVIEW_STAGES = frozenset({ReviewStage.COMPLETED, ReviewStage.CANCELLED})
+
+
 class PlanSummaryOut(Schema):
     """A plan, as a list shows it."""
 
@@ -794,6 +844,11 @@ class PlanOut(Schema):
     )
     versions: list[PlanVersionSummaryOut] = Field(..., description="Every version, in order.")
     reviews: list[ReviewOut] = Field(..., description="Annual reviews, in order of due date.")
+    open_review: ReviewOut | None = Field(
+        ...,
+        description="The review under way (due, meeting held, report received or amending); "
+        "None once the plan has ceased.",
+    )
 
 
 def plan_out(
@@ -824,6 +879,10 @@ def plan_out(
         draft=version_out(draft) if draft is not None else None,
         versions=[version_summary_out(version) for version in versions],
         reviews=[review_out(review) for review in reviews],
+        open_review=next(
+            (review_out(review) for review in reviews if review.stage not in CLOSED_REVIEW_STAGES),
+            None,
+        ),
     )
 
 
@@ -1069,3 +1128,119 @@ class ReviewDecisionIn(Schema):
     date: dt.date = Field(..., description="The day of the decision (within 4 weeks).")
     outcome: ReviewOutcome
     reasons: str = Field("", description="Required to amend or cease.")
+
+
+class RequestAssignIn(Schema):
+    coordinator_id: int = Field(
+        ..., description="An EHC coordinator or SEND manager of the child's area."
+    )
+
+
+class AdviceExceptionIn(Schema):
+    """Why advice cannot be given within 6 weeks (Reg 8(2))."""
+
+    kind: ExceptionKind = Field(
+        ...,
+        description="personal_circumstances, away_from_area or missed_appointment; the "
+        "closures are exceptions to the 6-, 16- and 20-week limits, not to advice.",
+    )
+    note: str = Field(..., description="The circumstances.")
+
+
+class AdviceCancelIn(Schema):
+    reason: str = Field(..., description="Why the advice is no longer needed.")
+
+
+class PlacementIn(Schema):
+    """The setting named in section I, or an arrangement without one: send exactly one of
+    ``setting_id`` and ``sen_setting``."""
+
+    lock_version: int = Field(..., ge=0, description="The draft's lock_version when you read it.")
+    setting_id: int | None = Field(None, description="A school or college.")
+    sen_setting: SENSetting | None = Field(
+        None, description="An arrangement without a setting (SEN2 SENSetting)."
+    )
+    sen_setting_other: str = Field(
+        "", max_length=200, description="Required for the arrangement OTH."
+    )
+    in_sen_unit: bool = False
+    in_resourced_provision: bool = False
+    residential: ResidentialCode | None = None
+    work_based: WorkBasedProvision | None = None
+
+
+class PlacementSavedOut(Schema):
+    placement: PlanPlacementOut
+    lock_version: int = Field(..., description="The draft's lock_version now.")
+
+
+class DraftCommentsIn(Schema):
+    """The family's response to the draft (Reg 13(1))."""
+
+    received_date: dt.date
+    comments: str = ""
+    preferred_setting_id: int | None = Field(
+        None, description="The school or college the family asked for."
+    )
+    preferred_setting_other: str = Field(
+        "", max_length=200, description="A setting asked for that has no record here."
+    )
+    meeting_requested: bool = False
+
+
+class ConsultationSendIn(Schema):
+    setting_id: int = Field(..., description="The school or college consulted.")
+    sent_date: dt.date
+    parent_preference: bool = Field(False, description="The family asked for this setting.")
+
+
+class ConsultationRespondIn(Schema):
+    response: ConsultationResponse = Field(..., description="can_meet or cannot_meet.")
+    response_date: dt.date
+    note: str = Field("", description="Required when the setting cannot meet the needs.")
+
+
+class SignOffIn(Schema):
+    section: PlanSection = Field(..., description="c or g (health); d, h1 or h2 (social care).")
+    signed_on: dt.date
+    note: str = ""
+
+
+class ReviewInviteIn(Schema):
+    sent_date: dt.date = Field(..., description="The day the invitations went out.")
+    meeting_date: dt.date = Field(..., description="At least 2 weeks later (Reg 20(3)).")
+
+
+class PlanCeaseIn(Schema):
+    """Ceasing a plan (Regs 29–31)."""
+
+    ceased_date: dt.date
+    reason: CeaseReason = Field(..., description="SEN2 CeaseReason, 1 to 9.")
+    notice_date: dt.date | None = Field(
+        None, description="The day the notice was given (default: the review decision)."
+    )
+    review_shows_no_wish_to_return: bool = Field(
+        False, description="18 or over and left education: a review shows they will not return."
+    )
+    transferred_to: str = Field(
+        "", max_length=3, description="For reason 5: the new area's 3-digit LA code."
+    )
+
+
+class PlanAppealIn(Schema):
+    pending: bool = Field(..., description="An appeal is under way (true) or concluded (false).")
+
+
+class TransferInIn(Schema):
+    """A plan another local authority maintained, taken on when the family moved here
+    (Reg 15)."""
+
+    child_id: int
+    previous_la_code: str = Field(..., description="The other area's 3-digit LA code.")
+    transfer_date: dt.date = Field(..., description="The day the plan became this area's.")
+    last_review_date: dt.date | None = Field(
+        None, description="Its last annual review, which the next one is due 12 months from."
+    )
+    coordinator_id: int | None = Field(
+        None, description="An EHC coordinator or SEND manager of the child's area."
+    )

@@ -32,6 +32,7 @@ from opensend.ehc.models import (
     AdviceStatus,
     AnnualReview,
     AssessmentRequest,
+    Consultation,
     Plan,
     PlanVersion,
     ProvisionLine,
@@ -72,6 +73,11 @@ class ApiClient:
             json.dumps(data or {}),
             content_type="application/json",
             headers=self.headers,
+        )
+
+    def put(self, path, data):
+        return self.client.put(
+            BASE + path, json.dumps(data), content_type="application/json", headers=self.headers
         )
 
     def patch(self, path, data):
@@ -233,6 +239,9 @@ class TestAuthentication:
             ("post", "/requests/1/assessment-decision"),
             ("patch", "/plans/1/draft"),
             ("delete", "/plans/1/draft/lines/1?lock_version=0"),
+            ("put", "/plans/1/draft/placements/1"),
+            ("post", "/consultations/1/response"),
+            ("post", "/plans/transfer-in"),
         ],
     )
     def test_without_a_caller_nothing_is_read_or_changed(self, world, method, path):
@@ -922,6 +931,8 @@ class TestPlanGet:
         [review] = body["reviews"]
         assert review["stage"]["code"] == "scheduled"
         assert review["phase_transfer"]["code"] == "primary_to_secondary"
+        assert body["open_review"] == review
+        assert body["in_force"]["consultations"] == []
         entry = last_entry()
         assert (entry.action, entry.object_type, entry.object_id) == (
             AccessAction.VIEW,
@@ -1277,58 +1288,930 @@ class TestReviews:
         assert_error(response, 404, "not_found")
 
 
+# Assigning, advice exceptions and cancelling ---------------------------------------------
+
+
+@pytest.mark.django_db
+class TestAssign:
+    def test_the_case_and_its_steps_move_to_the_new_coordinator(self, world):
+        case = request_for(world)
+        response = world.as_("manager").post(
+            f"/requests/{case.pk}/assign", {"coordinator_id": world.manager.pk}
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["coordinator"]["id"] == world.manager.pk
+        [step] = body["steps"]
+        assert step["holder_user"]["id"] == world.manager.pk
+        assert body["events"][-1]["action"] == "request_assigned"
+        entry = last_entry()
+        assert (entry.action, entry.detail["ehc"]) == (AccessAction.CHANGE, "request_assigned")
+        assert world.as_("coordinator").get("/steps/mine").json()["total"] == 0
+
+    @pytest.mark.parametrize("who", ["senco", "other_coordinator", "nobody"])
+    def test_only_a_coordinator_of_the_area_can_be_given_it(self, world, who):
+        case = request_for(world)
+        user_id = 999999 if who == "nobody" else getattr(world, who).pk
+        response = world.as_("manager").post(
+            f"/requests/{case.pk}/assign", {"coordinator_id": user_id}
+        )
+        assert_invalid(response, "coordinator_id", "not an EHC coordinator")
+        case.refresh_from_db()
+        assert case.coordinator == world.coordinator
+
+    def test_the_coordinator_is_required(self, world):
+        case = request_for(world)
+        response = world.as_("manager").post(f"/requests/{case.pk}/assign", {})
+        assert_invalid(response, "coordinator_id", "Field required")
+
+    def test_a_closed_request_is_out_of_order(self, world):
+        case = final_plan(world).requests.get()
+        response = world.as_("manager").post(
+            f"/requests/{case.pk}/assign", {"coordinator_id": world.manager.pk}
+        )
+        assert_error(response, 409, "step_out_of_order", "closed")
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    def test_refused_to_anyone_but_the_area_team(self, world, who, status):
+        case = request_for(world)
+        response = world.as_(who).post(
+            f"/requests/{case.pk}/assign", {"coordinator_id": world.manager.pk}
+        )
+        assert response.status_code == status
+        case.refresh_from_db()
+        assert case.coordinator == world.coordinator
+
+
+@pytest.mark.django_db
+class TestAdviceException:
+    @pytest.mark.parametrize("who", ["practitioner", "coordinator"])
+    def test_recording_it_suspends_the_advice_step(self, world, who):
+        advice = advice_for(world)
+        response = world.as_(who).post(
+            f"/advice/{advice.pk}/exception",
+            {"kind": "missed_appointment", "note": "The family missed the clinic on 3 March."},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["exception_kind"] == {
+            "code": "missed_appointment",
+            "label": "Missed an appointment for the advice",
+        }
+        assert body["exception_note"] == "The family missed the clinic on 3 March."
+        case = world.as_("coordinator").get(f"/requests/{advice.request_id}").json()
+        statuses = {s["kind"]["code"]: s["status"]["code"] for s in case["steps"]}
+        assert statuses["advice"] == "suspended"
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"kind": "school_closure", "note": "x"}, "kind", "not an exception for advice"),
+            ({"kind": "alien_abduction", "note": "x"}, "kind", ""),
+            ({"kind": "away_from_area", "note": "  "}, "note", "Describe"),
+            ({"kind": "away_from_area"}, "note", "Field required"),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, data, field, text):
+        advice = advice_for(world)
+        response = world.as_("practitioner").post(f"/advice/{advice.pk}/exception", data)
+        assert_invalid(response, field, text)
+        advice.refresh_from_db()
+        assert advice.exception_kind == ""
+
+    def test_returned_advice_is_out_of_order(self, world):
+        advice = ehc.advice_returned(advice_for(world))
+        response = world.as_("practitioner").post(
+            f"/advice/{advice.pk}/exception", {"kind": "away_from_area", "note": "Abroad."}
+        )
+        assert_error(response, 409, "step_out_of_order", "already returned")
+
+    @pytest.mark.parametrize("who", ["stranger", "other_coordinator", "senco"])
+    def test_no_one_else_finds_it(self, world, who):
+        advice = advice_for(world)
+        response = world.as_(who).post(
+            f"/advice/{advice.pk}/exception", {"kind": "away_from_area", "note": "Abroad."}
+        )
+        assert_error(response, 404, "not_found")
+        advice.refresh_from_db()
+        assert advice.exception_kind == ""
+
+
+@pytest.mark.django_db
+class TestAdviceCancel:
+    def test_cancelling_ends_the_step(self, world):
+        advice = advice_for(world)
+        client = world.as_("coordinator")
+        response = client.post(
+            f"/advice/{advice.pk}/cancel", {"reason": "The trust's advice from May still holds."}
+        )
+        assert response.status_code == 200
+        assert response.json()["status"]["code"] == "cancelled"
+        case = client.get(f"/requests/{advice.request_id}").json()
+        [step] = [s for s in case["steps"] if s["kind"]["code"] == "advice"]
+        assert step["cancelled"] is True
+        again = client.post(f"/advice/{advice.pk}/cancel", {"reason": "Again."})
+        assert_error(again, 409, "step_out_of_order", "already cancelled")
+
+    @pytest.mark.parametrize(("data", "text"), [({"reason": " "}, "Say why"), ({}, "required")])
+    def test_a_reason_is_needed(self, world, data, text):
+        advice = advice_for(world)
+        response = world.as_("coordinator").post(f"/advice/{advice.pk}/cancel", data)
+        assert_invalid(response, "reason", text)
+        advice.refresh_from_db()
+        assert advice.status == AdviceStatus.REQUESTED
+
+    @pytest.mark.parametrize(("who", "status"), [("practitioner", 403), ("stranger", 404)])
+    def test_only_the_area_team_cancels(self, world, who, status):
+        advice = advice_for(world)
+        response = world.as_(who).post(f"/advice/{advice.pk}/cancel", {"reason": "Not needed."})
+        assert response.status_code == status
+        advice.refresh_from_db()
+        assert advice.status == AdviceStatus.REQUESTED
+
+
+# Section I, the family's comments and consultations -----------------------------------------
+
+
+@pytest.mark.django_db
+class TestPlacements:
+    def test_naming_a_setting_then_an_arrangement_at_rank_two(self, world):
+        version = ehc.draft_issued(drafting(world))
+        client = world.as_("coordinator")
+        path = f"/plans/{version.plan_id}/draft/placements"
+        named = client.put(
+            f"{path}/1",
+            {
+                "lock_version": version.lock_version,
+                "setting_id": world.school.pk,
+                "in_sen_unit": True,
+            },
+        )
+        assert named.status_code == 200
+        body = named.json()
+        assert body["lock_version"] == version.lock_version + 1
+        assert body["placement"]["rank"] == 1
+        assert body["placement"]["setting"]["name"] == "Halford Vale Primary"
+        assert (body["placement"]["sen_setting"], body["placement"]["in_sen_unit"]) == (None, True)
+        second = client.put(
+            f"{path}/2",
+            {
+                "lock_version": body["lock_version"],
+                "sen_setting": "OTH",
+                "sen_setting_other": "Hospital school",
+                "residential": "A",
+            },
+        ).json()
+        assert second["placement"]["sen_setting"] == {"code": "OTH", "label": "Other"}
+        assert second["placement"]["residential"]["code"] == "A"
+        draft = client.get(f"/plans/{version.plan_id}").json()["draft"]
+        assert [p["rank"] for p in draft["placements"]] == [1, 2]
+        assert draft["lock_version"] == second["lock_version"]
+
+    def test_putting_the_same_rank_again_replaces_it(self, world):
+        version = ehc.draft_issued(drafting(world))
+        client = world.as_("coordinator")
+        path = f"/plans/{version.plan_id}/draft/placements/1"
+        first = client.put(
+            path, {"lock_version": version.lock_version, "setting_id": world.school.pk}
+        )
+        client.put(path, {"lock_version": first.json()["lock_version"], "sen_setting": "EHE"})
+        [placement] = PlanVersion.objects.get().placements.all()
+        assert (placement.setting, placement.sen_setting) == (None, "EHE")
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text", "location"),
+        [
+            ({}, "setting_id", "not both", "body"),
+            ({"setting_id": "school", "sen_setting": "EHE"}, "setting_id", "not both", "body"),
+            ({"setting_id": "trust"}, "setting_id", "not a school or college", "body"),
+            ({"setting_id": 999999}, "setting_id", "no organisation", "body"),
+            ({"sen_setting": "OTH"}, "sen_setting_other", "Describe", "body"),
+            ({"sen_setting": "HOME"}, "sen_setting", "", "body"),
+            ({"sen_setting": "EHE", "work_based": "Z"}, "work_based", "", "body"),
+            ({"sen_setting": "EHE", "rank": 3}, "rank", "less than or equal to 2", "path"),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, data, field, text, location):
+        data = dict(data)
+        version = ehc.draft_issued(drafting(world))
+        ids = {"school": world.school.pk, "trust": world.trust.pk}
+        if data.get("setting_id") in ids:
+            data = {**data, "setting_id": ids[data["setting_id"]]}
+        rank = data.pop("rank", 1)
+        response = world.as_("coordinator").put(
+            f"/plans/{version.plan_id}/draft/placements/{rank}",
+            {"lock_version": version.lock_version, **data},
+        )
+        assert_invalid(response, field, text, location=location)
+        assert not PlanVersion.objects.get().placements.exists()
+
+    def test_a_stale_lock_version_is_a_clash(self, world):
+        version = ehc.draft_issued(drafting(world))
+        response = world.as_("coordinator").put(
+            f"/plans/{version.plan_id}/draft/placements/1",
+            {"lock_version": version.lock_version - 1, "setting_id": world.school.pk},
+        )
+        assert_error(response, 409, "concurrent_edit")
+        assert not PlanVersion.objects.get().placements.exists()
+
+    def test_a_plan_without_a_draft_is_out_of_order(self, world):
+        plan = final_plan(world)
+        response = world.as_("coordinator").put(
+            f"/plans/{plan.pk}/draft/placements/1", {"lock_version": 0, "sen_setting": "EHE"}
+        )
+        assert_error(response, 409, "step_out_of_order", "has no draft")
+
+    def test_a_new_plans_draft_naming_a_school_is_not_sent(self, world):
+        case = drafting(world)
+        draft = ehc.write_draft(ehc.draft_of(case))
+        client = world.as_("coordinator")
+        client.put(
+            f"/plans/{case.plan_id}/draft/placements/1",
+            {"lock_version": draft.lock_version, "setting_id": world.school.pk},
+        )
+        response = client.post(f"/plans/{case.plan_id}/draft/issue", {"served_date": "2025-03-21"})
+        assert_invalid(response, "body", "must not name a school")
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    def test_refused_to_anyone_but_the_area_team(self, world, who, status):
+        version = ehc.draft_issued(drafting(world))
+        response = world.as_(who).put(
+            f"/plans/{version.plan_id}/draft/placements/1",
+            {"lock_version": version.lock_version, "setting_id": world.school.pk},
+        )
+        assert response.status_code == status
+        assert not PlanVersion.objects.get().placements.exists()
+
+    def test_removing_a_placement(self, world):
+        version = ehc.draft_issued(drafting(world))
+        services.placement_name(
+            acting_user=None,
+            version=version,
+            expected_lock_version=version.lock_version,
+            setting=world.school,
+        )
+        version.refresh_from_db()
+        client = world.as_("coordinator")
+        path = f"/plans/{version.plan_id}/draft/placements"
+        stale = client.delete(f"{path}/1", lock_version=version.lock_version - 1)
+        assert_error(stale, 409, "concurrent_edit")
+        assert_error(
+            client.delete(f"{path}/2", lock_version=version.lock_version),
+            404,
+            "not_found",
+            "names no setting at rank 2",
+        )
+        assert_invalid(client.delete(f"{path}/1"), "lock_version", location="query")
+        assert (
+            world.as_("senco").delete(f"{path}/1", lock_version=version.lock_version).status_code
+            == 403
+        )
+        response = client.delete(f"{path}/1", lock_version=version.lock_version)
+        assert response.json() == {"lock_version": version.lock_version + 1}
+        assert not PlanVersion.objects.get().placements.exists()
+
+
+@pytest.mark.django_db
+class TestDraftComments:
+    def test_recording_the_familys_comments(self, world):
+        version = ehc.draft_issued(drafting(world))  # served 21 March 2025
+        response = world.as_("coordinator").post(
+            f"/plans/{version.plan_id}/draft/comments",
+            {
+                "received_date": "2025-03-28",
+                "comments": "We would like more speech therapy.",
+                "preferred_setting_id": world.school.pk,
+                "meeting_requested": True,
+            },
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["comments_received_date"] == "2025-03-28"
+        assert body["family_comments"] == "We would like more speech therapy."
+        assert body["preferred_setting"]["id"] == world.school.pk
+        assert body["meeting_requested"] is True
+        assert body["lock_version"] == version.lock_version + 1
+        assert last_entry().detail["ehc"] == "draft_comments"
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"received_date": "2025-03-20"}, "received_date", "on or after the day the draft"),
+            ({"received_date": "tomorrow"}, "received_date", "today or in the past"),
+            ({}, "received_date", "Field required"),
+            (
+                {"received_date": "2025-03-28", "preferred_setting_id": "trust"},
+                "preferred_setting_id",
+                "school or college",
+            ),
+            (
+                {"received_date": "2025-03-28", "preferred_setting_id": 999999},
+                "preferred_setting_id",
+                "no organisation",
+            ),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, data, field, text):
+        version = ehc.draft_issued(drafting(world))
+        if data.get("received_date") == "tomorrow":
+            data = {**data, "received_date": str(tomorrow())}
+        if data.get("preferred_setting_id") == "trust":
+            data = {**data, "preferred_setting_id": world.trust.pk}
+        response = world.as_("coordinator").post(f"/plans/{version.plan_id}/draft/comments", data)
+        assert_invalid(response, field, text)
+        assert PlanVersion.objects.get().comments_received_date is None
+
+    def test_before_the_draft_is_sent_it_is_out_of_order(self, world):
+        case = drafting(world)
+        response = world.as_("coordinator").post(
+            f"/plans/{case.plan_id}/draft/comments", {"received_date": "2025-03-28"}
+        )
+        assert_error(response, 409, "step_out_of_order", "not been sent to the family")
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    def test_refused_to_anyone_but_the_area_team(self, world, who, status):
+        version = ehc.draft_issued(drafting(world))
+        response = world.as_(who).post(
+            f"/plans/{version.plan_id}/draft/comments", {"received_date": "2025-03-28"}
+        )
+        assert response.status_code == status
+        assert PlanVersion.objects.get().comments_received_date is None
+
+
+@pytest.fixture
+def academy(world):
+    """A second school in the area, with its own SENCO, that the child does not attend."""
+    school = SettingFactory(name="Halford Vale Academy", home_area=world.area)
+    return school, staff(Role.SENCO, school, full_name="Asha Academy-Senco")
+
+
+@pytest.mark.django_db
+class TestConsultations:
+    def test_consulting_a_setting(self, world, academy):
+        school, senco = academy
+        version = ehc.draft_issued(drafting(world))
+        client = world.as_("coordinator")
+        response = client.post(
+            f"/plans/{version.plan_id}/draft/consultations",
+            {"setting_id": school.pk, "sent_date": "2025-03-24", "parent_preference": True},
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert (body["plan_id"], body["version_number"]) == (version.plan_id, 1)
+        assert body["setting"]["name"] == "Halford Vale Academy"
+        assert (body["sent_date"], body["response_due"]) == ("2025-03-24", "2025-04-07")
+        assert body["response"] == {"code": "awaited", "label": "Awaiting a response"}
+        assert body["parent_preference"] is True
+        draft = client.get(f"/plans/{version.plan_id}").json()["draft"]
+        assert [c["id"] for c in draft["consultations"]] == [body["id"]]
+        [step] = ApiClient(senco).get("/steps/mine").json()["items"]
+        assert (step["kind"]["code"], step["consultation_id"]) == ("consultation", body["id"])
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"setting_id": "trust"}, "setting_id", "not a school or college"),
+            ({"setting_id": 999999}, "setting_id", "no organisation"),
+            ({"sent_date": "2025-03-20"}, "sent_date", "on or after the draft"),
+            ({"setting_id": None}, "setting_id", ""),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, academy, data, field, text):
+        version = ehc.draft_issued(drafting(world))
+        body = {"setting_id": academy[0].pk, "sent_date": "2025-03-24", **data}
+        if body["setting_id"] == "trust":
+            body["setting_id"] = world.trust.pk
+        response = world.as_("coordinator").post(
+            f"/plans/{version.plan_id}/draft/consultations", body
+        )
+        assert_invalid(response, field, text)
+        assert not Consultation.objects.exists()
+
+    def test_a_setting_is_consulted_once(self, world, academy):
+        version = ehc.draft_issued(drafting(world))
+        client = world.as_("coordinator")
+        data = {"setting_id": academy[0].pk, "sent_date": "2025-03-24"}
+        assert client.post(f"/plans/{version.plan_id}/draft/consultations", data).status_code == 201
+        again = client.post(f"/plans/{version.plan_id}/draft/consultations", data)
+        assert_invalid(again, "setting_id", "already been consulted")
+
+    def test_before_the_draft_is_sent_it_is_out_of_order(self, world, academy):
+        case = drafting(world)
+        response = world.as_("coordinator").post(
+            f"/plans/{case.plan_id}/draft/consultations",
+            {"setting_id": academy[0].pk, "sent_date": "2025-03-24"},
+        )
+        assert_error(response, 409, "step_out_of_order", "before consulting")
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    def test_refused_to_anyone_but_the_area_team(self, world, academy, who, status):
+        version = ehc.draft_issued(drafting(world))
+        response = world.as_(who).post(
+            f"/plans/{version.plan_id}/draft/consultations",
+            {"setting_id": academy[0].pk, "sent_date": "2025-03-24"},
+        )
+        assert response.status_code == status
+        assert not Consultation.objects.exists()
+
+
+def consulted(world: World, school: Organisation) -> Consultation:
+    version = ehc.draft_issued(drafting(world))
+    return services.consultation_send(
+        acting_user=None, version=version, setting=school, sent_date=dt.date(2025, 3, 24)
+    )
+
+
+@pytest.mark.django_db
+class TestConsultationResponse:
+    @pytest.mark.parametrize("who", ["academy_senco", "coordinator"])
+    def test_answered_by_the_setting_or_the_area_team(self, world, academy, who):
+        school, senco = academy
+        consultation = consulted(world, school)
+        client = ApiClient(senco) if who == "academy_senco" else world.as_(who)
+        response = client.post(
+            f"/consultations/{consultation.pk}/response",
+            {"response": "cannot_meet", "response_date": "2025-04-03", "note": "No places."},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["response"] == {
+            "code": "cannot_meet",
+            "label": "Cannot meet the child's needs",
+        }
+        assert (body["response_date"], body["response_note"]) == ("2025-04-03", "No places.")
+        again = client.post(
+            f"/consultations/{consultation.pk}/response",
+            {"response": "can_meet", "response_date": "2025-04-04"},
+        )
+        assert_error(again, 409, "step_out_of_order", "already responded")
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"response": "cannot_meet"}, "note", "reasons"),
+            ({"response": "awaited"}, "response", "can meet the needs"),
+            ({"response": "maybe"}, "response", ""),
+            ({"response": "can_meet", "response_date": "2025-03-23"}, "response_date", "on or"),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, academy, data, field, text):
+        school, senco = academy
+        consultation = consulted(world, school)
+        response = ApiClient(senco).post(
+            f"/consultations/{consultation.pk}/response",
+            {"response_date": "2025-04-03", **data},
+        )
+        assert_invalid(response, field, text)
+        consultation.refresh_from_db()
+        assert consultation.response == "awaited"
+
+    def test_the_childs_own_school_may_not_answer_for_another(self, world, academy):
+        consultation = consulted(world, academy[0])
+        response = world.as_("senco").post(
+            f"/consultations/{consultation.pk}/response",
+            {"response": "can_meet", "response_date": "2025-04-03"},
+        )
+        assert_error(response, 403, "forbidden", "addressed to another organisation")
+
+    @pytest.mark.parametrize("who", ["stranger", "other_coordinator", "third_senco", "unknown"])
+    def test_no_one_else_finds_it(self, world, academy, who):
+        consultation = consulted(world, academy[0])
+        if who == "third_senco":
+            client = ApiClient(staff(Role.SENCO, SettingFactory(home_area=world.area)))
+        else:
+            client = world.as_("coordinator" if who == "unknown" else who)
+        pk = 999999 if who == "unknown" else consultation.pk
+        response = client.post(
+            f"/consultations/{pk}/response",
+            {"response": "can_meet", "response_date": "2025-04-03"},
+        )
+        assert_error(response, 404, "not_found")
+        consultation.refresh_from_db()
+        assert consultation.response == "awaited"
+
+
+# Sign-off, review invitations, ceasing, appeals and transfers in --------------------------
+
+
+def drafting_with_health_advice(world: World) -> AssessmentRequest:
+    """A draft after health advice from the trust, whose practitioner can see the child."""
+    advice = ehc.advice_returned(advice_for(world))
+    return services.request_decide_to_issue(
+        acting_user=None, request=advice.request, decision_date=dt.date(2025, 3, 14), issue=True
+    )
+
+
+@pytest.mark.django_db
+class TestSignOff:
+    def test_health_staff_sign_off_a_health_section(self, world):
+        case = drafting_with_health_advice(world)
+        response = world.as_("practitioner").post(
+            f"/plans/{case.plan_id}/versions/1/sign-offs",
+            {"section": "g", "signed_on": "2025-03-20", "note": "Agreed by the trust."},
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert body["section"]["code"] == "g"
+        assert body["organisation"]["id"] == world.trust.pk
+        assert (body["signed_by"], body["signed_on"]) == ("Priya Practitioner", "2025-03-20")
+        entry = last_entry()
+        assert (entry.actor, entry.detail["ehc"]) == (world.practitioner, "section_signed_off")
+        draft = world.as_("coordinator").get(f"/plans/{case.plan_id}").json()["draft"]
+        assert [s["section"]["code"] for s in draft["sign_offs"]] == ["g"]
+
+    @pytest.mark.parametrize(
+        ("who", "section", "text"),
+        [
+            ("practitioner", "d", "Only social care staff"),
+            ("coordinator", "g", "Only health staff"),
+            ("senco", "c", "Only health staff"),
+        ],
+    )
+    def test_others_may_not_sign_off(self, world, who, section, text):
+        case = drafting_with_health_advice(world)
+        response = world.as_(who).post(
+            f"/plans/{case.plan_id}/versions/1/sign-offs",
+            {"section": section, "signed_on": "2025-03-20"},
+        )
+        assert_error(response, 403, "forbidden", text)
+        assert not PlanVersion.objects.get().sign_offs.exists()
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"section": "a"}, "section", "Only the health and social care sections"),
+            ({"section": "z"}, "section", ""),
+            ({"section": "g", "signed_on": "tomorrow"}, "signed_on", "today or in the past"),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, data, field, text):
+        case = drafting_with_health_advice(world)
+        data = {"signed_on": "2025-03-20", **data}
+        if data["signed_on"] == "tomorrow":
+            data["signed_on"] = str(tomorrow())
+        response = world.as_("practitioner").post(
+            f"/plans/{case.plan_id}/versions/1/sign-offs", data
+        )
+        assert_invalid(response, field, text)
+        assert not PlanVersion.objects.get().sign_offs.exists()
+
+    def test_a_section_is_signed_off_once(self, world):
+        case = drafting_with_health_advice(world)
+        client = world.as_("practitioner")
+        data = {"section": "c", "signed_on": "2025-03-20"}
+        assert client.post(f"/plans/{case.plan_id}/versions/1/sign-offs", data).status_code == 201
+        again = client.post(f"/plans/{case.plan_id}/versions/1/sign-offs", data)
+        assert_invalid(again, "section", "already signed off")
+
+    def test_a_withdrawn_version_is_out_of_order(self, world):
+        case = drafting_with_health_advice(world)
+        services.request_withdraw(
+            acting_user=None,
+            request=case,
+            withdrawn_date=dt.date(2025, 3, 18),
+            reason="The family moved away.",
+        )
+        response = world.as_("practitioner").post(
+            f"/plans/{case.plan_id}/versions/1/sign-offs",
+            {"section": "g", "signed_on": "2025-03-20"},
+        )
+        assert_error(response, 409, "step_out_of_order", "withdrawn")
+
+    @pytest.mark.parametrize(("who", "path"), [("stranger", "1"), ("practitioner", "2")])
+    def test_not_found(self, world, who, path):
+        case = drafting_with_health_advice(world)
+        response = world.as_(who).post(
+            f"/plans/{case.plan_id}/versions/{path}/sign-offs",
+            {"section": "g", "signed_on": "2025-03-20"},
+        )
+        assert_error(response, 404, "not_found")
+
+
+@pytest.mark.django_db
+class TestReviewInvitations:
+    def test_inviting_arranges_the_meeting(self, world):
+        review = open_review(final_plan(world))
+        response = world.as_("coordinator").post(
+            f"/reviews/{review.pk}/invitations",
+            {"sent_date": "2025-10-10", "meeting_date": "2025-11-03"},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert (body["invitations_sent_date"], body["meeting_date"]) == (
+            "2025-10-10",
+            "2025-11-03",
+        )
+        assert body["stage"]["code"] == "scheduled"
+        assert last_entry().detail["ehc"] == "review_invited"
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"sent_date": "2025-10-25"}, "meeting_date", "at least 2 weeks before"),
+            ({"sent_date": "tomorrow"}, "sent_date", "today or in the past"),
+            ({"sent_date": None}, "sent_date", ""),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, data, field, text):
+        review = open_review(final_plan(world))
+        data = {"meeting_date": "2025-11-03", **data}
+        if data["sent_date"] == "tomorrow":
+            data = {
+                "sent_date": str(tomorrow()),
+                "meeting_date": str(tomorrow() + dt.timedelta(weeks=3)),
+            }
+        response = world.as_("coordinator").post(f"/reviews/{review.pk}/invitations", data)
+        assert_invalid(response, field, text)
+        review.refresh_from_db()
+        assert review.invitations_sent_date is None
+
+    def test_after_the_meeting_it_is_out_of_order(self, world):
+        review = open_review(final_plan(world))
+        services.review_hold_meeting(
+            acting_user=None, review=review, meeting_date=dt.date(2025, 11, 3)
+        )
+        response = world.as_("coordinator").post(
+            f"/reviews/{review.pk}/invitations",
+            {"sent_date": "2025-10-10", "meeting_date": "2025-11-03"},
+        )
+        assert_error(response, 409, "step_out_of_order", "the review is at")
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    def test_refused_to_anyone_but_the_area_team(self, world, who, status):
+        review = open_review(final_plan(world))
+        response = world.as_(who).post(
+            f"/reviews/{review.pk}/invitations",
+            {"sent_date": "2025-10-10", "meeting_date": "2025-11-03"},
+        )
+        assert response.status_code == status
+        review.refresh_from_db()
+        assert review.invitations_sent_date is None
+
+
+@pytest.mark.django_db
+class TestCease:
+    def test_ceasing_ends_the_plan_and_its_review(self, world):
+        plan = final_plan(world)
+        response = world.as_("coordinator").post(
+            f"/plans/{plan.pk}/cease",
+            {"ceased_date": "2025-12-01", "reason": "2", "notice_date": "2025-11-10"},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"]["code"] == "ceased"
+        assert (body["ceased_date"], body["cease_notice_date"]) == ("2025-12-01", "2025-11-10")
+        assert body["cease_reason"] == {"code": "2", "label": "Needs met without an EHC plan"}
+        assert body["open_review"] is None
+        assert [r["stage"]["code"] for r in body["reviews"]] == ["cancelled"]
+        again = world.as_("coordinator").post(
+            f"/plans/{plan.pk}/cease", {"ceased_date": "2025-12-01", "reason": "2"}
+        )
+        assert_error(again, 409, "step_out_of_order", "cannot cease")
+
+    @pytest.mark.parametrize(
+        ("data", "field", "text"),
+        [
+            ({"reason": "4"}, "reason", "Under 18"),
+            ({"reason": "5"}, "transferred_to", "LA code of the new area"),
+            ({"reason": "0"}, "reason", ""),
+            ({"reason": "2", "ceased_date": "2025-04-01"}, "ceased_date", "on or after"),
+            ({"reason": "5", "transferred_to": "9910"}, "transferred_to", ""),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, data, field, text):
+        plan = final_plan(world)
+        response = world.as_("coordinator").post(
+            f"/plans/{plan.pk}/cease", {"ceased_date": "2025-12-01", **data}
+        )
+        assert_invalid(response, field, text)
+        plan.refresh_from_db()
+        assert plan.status == "active"
+
+    def test_a_plan_under_appeal_stays_in_place(self, world):
+        plan = final_plan(world)
+        client = world.as_("coordinator")
+        appealed = client.post(f"/plans/{plan.pk}/appeal", {"pending": True})
+        assert appealed.json()["appeal_pending"] is True
+        refused = client.post(
+            f"/plans/{plan.pk}/cease", {"ceased_date": "2025-12-01", "reason": "2"}
+        )
+        assert_invalid(refused, "reason", "until the appeal is decided")
+        concluded = client.post(f"/plans/{plan.pk}/appeal", {"pending": False}).json()
+        assert concluded["appeal_pending"] is False
+        ceased = client.post(
+            f"/plans/{plan.pk}/cease", {"ceased_date": "2025-12-01", "reason": "2"}
+        )
+        assert ceased.json()["status"]["code"] == "ceased"
+
+    def test_an_appeal_needs_pending(self, world):
+        plan = final_plan(world)
+        assert_invalid(world.as_("coordinator").post(f"/plans/{plan.pk}/appeal", {}), "pending")
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    @pytest.mark.parametrize(
+        ("step", "data"),
+        [("cease", {"ceased_date": "2025-12-01", "reason": "2"}), ("appeal", {"pending": True})],
+    )
+    def test_refused_to_anyone_but_the_area_team(self, world, who, status, step, data):
+        plan = final_plan(world)
+        response = world.as_(who).post(f"/plans/{plan.pk}/{step}", data)
+        assert response.status_code == status
+        plan.refresh_from_db()
+        assert (plan.status, plan.appeal_pending) == ("active", False)
+
+
+@pytest.mark.django_db
+class TestTransferIn:
+    def _body(self, world, **changes):
+        return {
+            "child_id": world.child.pk,
+            "previous_la_code": "991",
+            "transfer_date": "2025-09-01",
+            "last_review_date": "2025-06-16",
+            "coordinator_id": world.coordinator.pk,
+            **changes,
+        }
+
+    def test_taking_on_a_plan(self, world):
+        response = world.as_("coordinator").post("/plans/transfer-in", self._body(world))
+        assert response.status_code == 201
+        body = response.json()
+        plan = Plan.objects.get()
+        assert (body["id"], body["status"]["code"]) == (plan.pk, "active")
+        assert (body["start_date"], body["transferred_in_from"]) == ("2025-09-01", "991")
+        assert body["coordinator"]["id"] == world.coordinator.pk
+        assert body["in_force"]["kind"]["code"] == "transfer_in"
+        assert body["open_review"]["stage"]["code"] == "scheduled"
+        assert body["open_review"]["due_date"] <= "2026-06-16"  # 12 months from the last review
+        request = AssessmentRequest.objects.get()
+        assert (request.kind, request.previous_la_code) == ("transfer_in", "991")
+
+    @pytest.mark.parametrize(
+        ("changes", "field", "text"),
+        [
+            ({"previous_la_code": "99"}, "previous_la_code", "3-digit LA code"),
+            ({"previous_la_code": "990"}, "previous_la_code", "this area's own"),
+            ({"transfer_date": "tomorrow"}, "transfer_date", "today or in the past"),
+            ({"coordinator_id": 999999}, "coordinator_id", "not an EHC coordinator"),
+            ({"child_id": None}, "child_id", ""),
+        ],
+    )
+    def test_bad_input_is_refused_naming_the_field(self, world, changes, field, text):
+        if changes.get("transfer_date") == "tomorrow":
+            changes = {"transfer_date": str(tomorrow())}
+        response = world.as_("coordinator").post("/plans/transfer-in", self._body(world, **changes))
+        assert_invalid(response, field, text)
+        assert not Plan.objects.exists()
+
+    def test_a_child_with_a_plan_here_is_refused(self, world):
+        final_plan(world)
+        response = world.as_("coordinator").post("/plans/transfer-in", self._body(world))
+        assert_invalid(response, "child_id", "already has an EHC plan")
+        assert Plan.objects.count() == 1
+
+    @pytest.mark.parametrize(("who", "status"), [("senco", 403), ("other_coordinator", 404)])
+    def test_refused_to_anyone_but_the_area_team(self, world, who, status):
+        response = world.as_(who).post("/plans/transfer-in", self._body(world))
+        assert response.status_code == status
+        assert not Plan.objects.exists()
+
+
 # The whole way through ---------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_a_coordinator_takes_a_request_to_a_final_plan_through_the_api(world):
+def test_a_request_to_a_final_plan_and_its_annual_review_through_the_api_alone(world):
+    """Every step through the API, by the people who take it: the manager receives and
+    assigns the request, the coordinator runs it, the trust returns its advice and signs off
+    section G, the school answers its consultation."""
+    manager = world.as_("manager")
     client = world.as_("coordinator")
     practitioner = world.as_("practitioner")
-    case = client.post(
-        "/requests",
-        {"child_id": world.child.pk, "received_date": "2025-01-06", "source": "setting"},
-    ).json()
-    rid = case["id"]
-    client.post(f"/requests/{rid}/assessment-decision", {"date": "2025-02-03", "assess": True})
-    advice = client.post(
-        f"/requests/{rid}/advice",
-        {
-            "advice_type": "health",
-            "organisation_id": world.trust.pk,
-            "requested_date": "2025-02-04",
-        },
-    ).json()
-    practitioner.post(
-        f"/advice/{advice['id']}/return", {"returned_date": "2025-03-10", "summary": "Advice."}
+    school = world.as_("senco")
+
+    def ok(response, status=200):
+        assert response.status_code == status, response.content
+        return response.json()
+
+    rid = ok(
+        manager.post(
+            "/requests",
+            {"child_id": world.child.pk, "received_date": "2025-01-06", "source": "setting"},
+        ),
+        201,
+    )["id"]
+    assigned = ok(manager.post(f"/requests/{rid}/assign", {"coordinator_id": world.coordinator.pk}))
+    assert assigned["coordinator"]["id"] == world.coordinator.pk
+    ok(client.post(f"/requests/{rid}/assessment-decision", {"date": "2025-02-03", "assess": True}))
+    advice = ok(
+        client.post(
+            f"/requests/{rid}/advice",
+            {
+                "advice_type": "health",
+                "organisation_id": world.trust.pk,
+                "requested_date": "2025-02-04",
+            },
+        ),
+        201,
     )
-    plan_id = client.post(
-        f"/requests/{rid}/issue-decision", {"date": "2025-03-14", "issue": True}
-    ).json()["plan_id"]
-    draft = client.patch(
-        f"/plans/{plan_id}/draft",
-        {
-            "lock_version": 0,
-            "section_a": "Likes trains.",
-            "section_b": "Speech and language.",
-            "section_e": "Will speak in sentences.",
-            "section_f": "Speech and language therapy.",
-        },
-    ).json()
-    client.post(f"/plans/{plan_id}/draft/lines", {**LINE, "lock_version": draft["lock_version"]})
-    client.post(f"/plans/{plan_id}/draft/issue", {"served_date": "2025-03-21"})
-    version = PlanVersion.objects.get()
-    services.placement_name(
-        acting_user=world.coordinator,
-        version=version,
-        expected_lock_version=version.lock_version,
-        setting=world.school,
+    ok(
+        practitioner.post(
+            f"/advice/{advice['id']}/return", {"returned_date": "2025-03-10", "summary": "Advice."}
+        )
     )
-    plan = client.post(f"/plans/{plan_id}/final", {"issued_date": "2025-04-11"}).json()
+    plan_id = ok(
+        client.post(f"/requests/{rid}/issue-decision", {"date": "2025-03-14", "issue": True})
+    )["plan_id"]
+    draft = ok(
+        client.patch(
+            f"/plans/{plan_id}/draft",
+            {
+                "lock_version": 0,
+                "section_a": "Likes trains.",
+                "section_b": "Speech and language.",
+                "section_e": "Will speak in sentences.",
+                "section_f": "Speech and language therapy.",
+            },
+        )
+    )
+    ok(
+        client.post(
+            f"/plans/{plan_id}/draft/lines", {**LINE, "lock_version": draft["lock_version"]}
+        ),
+        201,
+    )
+    ok(
+        practitioner.post(
+            f"/plans/{plan_id}/versions/1/sign-offs", {"section": "g", "signed_on": "2025-03-19"}
+        ),
+        201,
+    )
+    ok(client.post(f"/plans/{plan_id}/draft/issue", {"served_date": "2025-03-21"}))
+    ok(
+        client.post(
+            f"/plans/{plan_id}/draft/comments",
+            {
+                "received_date": "2025-03-28",
+                "comments": "Happy with the draft.",
+                "preferred_setting_id": world.school.pk,
+            },
+        )
+    )
+    consultation = ok(
+        client.post(
+            f"/plans/{plan_id}/draft/consultations",
+            {"setting_id": world.school.pk, "sent_date": "2025-03-28", "parent_preference": True},
+        ),
+        201,
+    )
+    ok(
+        school.post(
+            f"/consultations/{consultation['id']}/response",
+            {"response": "can_meet", "response_date": "2025-04-02"},
+        )
+    )
+    draft = ok(client.get(f"/plans/{plan_id}"))["draft"]
+    assert draft["consultations"][0]["response"]["code"] == "can_meet"
+    named = ok(
+        client.put(
+            f"/plans/{plan_id}/draft/placements/1",
+            {"lock_version": draft["lock_version"], "setting_id": world.school.pk},
+        )
+    )
+    assert named["placement"]["setting"]["id"] == world.school.pk
+    plan = ok(client.post(f"/plans/{plan_id}/final", {"issued_date": "2025-04-04"}))
     assert plan["status"]["code"] == "active"
-    final = client.get(f"/requests/{rid}").json()
-    assert final["stage"]["code"] == "final_issued"
-    assert final["final_issued_date"] == "2025-04-11"
-    assert [event["action"] for event in final["events"]][-1] == "final_issued"
+    assert plan["in_force"]["placements"][0]["setting"]["name"] == "Halford Vale Primary"
+    assert [s["section"]["code"] for s in plan["in_force"]["sign_offs"]] == ["g"]
+    final = ok(client.get(f"/requests/{rid}"))
+    assert (final["stage"]["code"], final["final_issued_date"]) == ("final_issued", "2025-04-04")
+    actions = [event["action"] for event in final["events"]]
+    assert "request_assigned" in actions
+    assert actions.index("final_issued") > actions.index("draft_issued")
+
+    review_id = plan["open_review"]["id"]
+    ok(
+        client.post(
+            f"/reviews/{review_id}/invitations",
+            {"sent_date": "2025-10-10", "meeting_date": "2025-11-03"},
+        )
+    )
+    ok(client.post(f"/reviews/{review_id}/meeting", {"meeting_date": "2025-11-03"}))
+    ok(
+        client.post(
+            f"/reviews/{review_id}/report",
+            {"received_date": "2025-11-10", "summary": "Good progress; maintain the plan."},
+        )
+    )
+    decided = ok(
+        client.post(f"/reviews/{review_id}/decision", {"date": "2025-11-20", "outcome": "M"})
+    )
+    assert (decided["stage"]["code"], decided["outcome"]["code"]) == ("completed", "M")
+    after = ok(client.get(f"/plans/{plan_id}"))
+    assert after["last_review_outcome"]["code"] == "M"
+    assert after["open_review"]["stage"]["code"] == "scheduled"
+    assert after["open_review"]["id"] != review_id
+    assert after["last_review_date"] == "2025-11-03"
 
 
 # The OpenAPI document ----------------------------------------------------------------------
@@ -1349,6 +2232,9 @@ OPERATIONS = {
     ("/api/v1/ehc/requests/{request_id}/exceptions", "post"): "ehc_exception_record",
     ("/api/v1/ehc/requests/{request_id}/issue-decision", "post"): "ehc_request_decide_to_issue",
     ("/api/v1/ehc/requests/{request_id}/withdraw", "post"): "ehc_request_withdraw",
+    ("/api/v1/ehc/requests/{request_id}/assign", "post"): "ehc_request_assign",
+    ("/api/v1/ehc/advice/{advice_id}/exception", "post"): "ehc_advice_record_exception",
+    ("/api/v1/ehc/advice/{advice_id}/cancel", "post"): "ehc_advice_cancel",
     ("/api/v1/ehc/plans/{plan_id}", "get"): "ehc_plan_get",
     ("/api/v1/ehc/plans/{plan_id}/versions/{number}", "get"): "ehc_plan_version_get",
     ("/api/v1/ehc/plans/{plan_id}/draft", "patch"): "ehc_draft_update",
@@ -1356,6 +2242,19 @@ OPERATIONS = {
     ("/api/v1/ehc/plans/{plan_id}/draft/lines/{line_id}", "delete"): "ehc_provision_line_remove",
     ("/api/v1/ehc/plans/{plan_id}/draft/issue", "post"): "ehc_draft_issue",
     ("/api/v1/ehc/plans/{plan_id}/final", "post"): "ehc_plan_issue_final",
+    ("/api/v1/ehc/plans/{plan_id}/draft/placements/{rank}", "put"): "ehc_placement_name",
+    ("/api/v1/ehc/plans/{plan_id}/draft/placements/{rank}", "delete"): "ehc_placement_remove",
+    ("/api/v1/ehc/plans/{plan_id}/draft/comments", "post"): "ehc_draft_record_comments",
+    ("/api/v1/ehc/plans/{plan_id}/draft/consultations", "post"): "ehc_consultation_send",
+    (
+        "/api/v1/ehc/consultations/{consultation_id}/response",
+        "post",
+    ): "ehc_consultation_respond",
+    ("/api/v1/ehc/plans/{plan_id}/versions/{number}/sign-offs", "post"): "ehc_section_sign_off",
+    ("/api/v1/ehc/plans/{plan_id}/cease", "post"): "ehc_plan_cease",
+    ("/api/v1/ehc/plans/{plan_id}/appeal", "post"): "ehc_plan_record_appeal",
+    ("/api/v1/ehc/plans/transfer-in", "post"): "ehc_plan_transfer_in",
+    ("/api/v1/ehc/reviews/{review_id}/invitations", "post"): "ehc_review_invite",
     ("/api/v1/ehc/reviews/{review_id}/meeting", "post"): "ehc_review_meeting",
     ("/api/v1/ehc/reviews/{review_id}/report", "post"): "ehc_review_report",
     ("/api/v1/ehc/reviews/{review_id}/decision", "post"): "ehc_review_decide",
@@ -1394,13 +2293,16 @@ def test_every_ehc_operation_is_documented_secured_and_answers_errors_in_one_sha
                 "ehc_advice_request_send",
                 "ehc_exception_record",
                 "ehc_provision_line_add",
+                "ehc_consultation_send",
+                "ehc_section_sign_off",
+                "ehc_plan_transfer_in",
             }
             else "200"
         )
         assert {success, "401", "404", "422"} <= set(responses), operation_id
         if method != "get":
             assert {"403", "409"} <= set(responses), operation_id
-            if method in {"post", "patch"}:
+            if method in {"post", "patch", "put"}:
                 assert spec["requestBody"]["required"] is True, operation_id
         for status, response in responses.items():
             if status != success:
