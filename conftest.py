@@ -9,6 +9,10 @@ from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+#: The browser fixtures (``page``, ``check``, ``sign_in_as``) serve every app's browser tests,
+#: and one Playwright per session: a plugin, not a folder's conftest.
+pytest_plugins = ["opensend.web.tests.browser.fixtures"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if connection.vendor == "postgresql":

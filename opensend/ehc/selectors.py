@@ -4,6 +4,7 @@ the database: step status is a CASE expression, rates are conditional counts."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -22,6 +23,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from opensend.core.models import Area, Membership, Organisation, User
+from opensend.core.roles import Role
 from opensend.ehc.models import (
     AdviceRequest,
     AdviceStatus,
@@ -65,10 +67,21 @@ def _with_status(steps: QuerySet[Step], today: dt.date) -> QuerySet[Step]:
     return steps.annotate(status=step_status_expression(today))
 
 
-def user_organisation_ids(user: User, on: dt.date) -> list[int]:
-    return list(
-        Membership.objects.current(on).filter(user=user).values_list("organisation_id", flat=True)
-    )
+#: Roles whose holders answer the work an EHC case addresses to their organisation: advice
+#: asked of a health or social care service or a school, a consultation with a school. Other
+#: staff of the organisation (a commissioner, an analyst) see no child's record.
+ANSWERING_ROLES = frozenset({*policy.INVOLVEMENT_ROLES, Role.SENCO})
+
+
+def user_organisation_ids(
+    user: User, on: dt.date, roles: Collection[str] | None = None
+) -> list[int]:
+    """The organisations the user works for on a day; with ``roles``, only those where they
+    hold one of them."""
+    memberships = Membership.objects.current(on).filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role_links__role__in=list(roles))
+    return list(memberships.values_list("organisation_id", flat=True).distinct())
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,21 @@ def _filtered(steps: QuerySet[Step], filters: StepFilters, today: dt.date) -> Qu
     ).order_by(F("due_date").asc(nulls_last=True), "pk")
 
 
-def my_steps(*, user: User, today: dt.date, filters: StepFilters | None = None) -> QuerySet[Step]:
-    """The work a person holds: steps given to them, and steps addressed to an organisation
-    they work for (advice asked of their service, a consultation with their school)."""
-    organisation_ids = user_organisation_ids(user, today)
+def my_steps(
+    *,
+    user: User,
+    today: dt.date,
+    filters: StepFilters | None = None,
+    grants: policy.Grants | None = None,
+) -> QuerySet[Step]:
+    """The work a person holds: steps given to them in an area whose cases they run, and steps
+    addressed to an organisation where they answer such work (advice asked of their service,
+    a consultation with their school)."""
+    grants = grants or policy.grants_for(user, today)
+    organisation_ids = user_organisation_ids(user, today, ANSWERING_ROLES)
     steps = Step.objects.filter(
-        Q(holder_user=user) | Q(holder_organisation_id__in=organisation_ids)
+        Q(holder_user=user, area_id__in=grants.la_area_ids)
+        | Q(holder_organisation_id__in=organisation_ids)
     )
     return _filtered(steps, filters or StepFilters(), today)
 
@@ -177,7 +199,7 @@ def advice_get_for_user(user: User, advice_id: int) -> AdviceRequest:
     grants = policy.grants_for(user)
     if advice.request.area_id in grants.la_area_ids:
         return advice
-    if advice.organisation_id in user_organisation_ids(user, dt.date.today()):  # noqa: DTZ011
+    if advice.organisation_id in user_organisation_ids(user, dt.date.today(), ANSWERING_ROLES):  # noqa: DTZ011
         return advice
     raise Http404("No such advice request")
 
@@ -362,7 +384,8 @@ def advice_overdue_by_agency(*, area: Area, today: dt.date) -> list[AgencyOverdu
         .values("advice_type", "organisation__name")
         .annotate(
             outstanding=Count("pk"),
-            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            # advice under a Reg 8(2) exception is not bound by the 6 weeks
+            overdue=Count("pk", filter=Q(due_date__lt=today, exception_kind="")),
         )
         .order_by("-overdue", "advice_type", "organisation__name")
     )
@@ -381,8 +404,8 @@ def advice_overdue_by_agency(*, area: Area, today: dt.date) -> list[AgencyOverdu
 def advice_for_organisations(
     *, user: User, today: dt.date, include_returned: bool = False
 ) -> QuerySet[AdviceRequest]:
-    """Advice requests addressed to the organisations the user works for."""
-    organisation_ids = user_organisation_ids(user, today)
+    """Advice requests addressed to the organisations where the user answers advice."""
+    organisation_ids = user_organisation_ids(user, today, ANSWERING_ROLES)
     advice = AdviceRequest.objects.filter(organisation_id__in=organisation_ids)
     if not include_returned:
         advice = advice.filter(status=AdviceStatus.REQUESTED)

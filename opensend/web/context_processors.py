@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from opensend.ehc.selectors import ANSWERING_ROLES
 from opensend.web.shell import user_shell
 
 
@@ -39,9 +40,31 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         # Parent carers reach their own children from the home page.
         search = reverse("people:search")
         items.append(("Find a child", search, path.startswith(search)))
+    answers_for_organisation = bool(info.roles & ANSWERING_ROLES)
+    if info.grants.la_area_ids or answers_for_organisation:
+        # EHC work someone holds: a case officer's steps; advice or a consultation addressed
+        # to a health or social care service or a school.
+        my_cases = reverse("ehc:my-cases")
+        items.append(("My cases", my_cases, path.startswith(my_cases)))
+    timeliness = reverse("ehc:timeliness")
+    if info.grants.la_area_ids:
+        caseload = reverse("ehc:caseload")
+        items.append(
+            ("Caseload", caseload, path.startswith(caseload) or path.startswith(timeliness))
+        )
+    elif info.grants.oversight_area_ids:
+        items.append(("EHC timeliness", timeliness, path.startswith(timeliness)))
     if info.imports_census:
         imports = reverse("returns:census-upload")
-        items.append(("Census import", imports, path.startswith("/imports/")))
+        sen2 = reverse("returns:sen2")
+        items.append(
+            (
+                "Census import",
+                imports,
+                path.startswith("/imports/") and not path.startswith(sen2),
+            )
+        )
+        items.append(("SEN2 return", sen2, path.startswith(sen2)))
     account = reverse("web:account")
     items.append(("Your account", account, path.startswith(account)))
     context["navigation"] = [

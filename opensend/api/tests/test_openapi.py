@@ -4,9 +4,9 @@ dependency), every operation, schema reference and both security schemes."""
 import json
 
 import pytest
+from django.test import Client
 
 from opensend.ehc.tests.test_api import OPERATIONS as EHC_OPERATIONS
-from django.test import Client
 
 OPERATIONS = {
     ("/api/v1/me", "get"): "me",

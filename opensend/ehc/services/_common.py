@@ -13,6 +13,7 @@ from django.utils import timezone
 from opensend.core import access_log
 from opensend.core.calendar import DayCounting
 from opensend.core.models import AccessAction, Area, Membership, Organisation, User
+from opensend.core.roles import Role
 from opensend.ehc.models import (
     AdviceRequest,
     AnnualReview,
@@ -56,10 +57,20 @@ def authorise_case_work(acting_user: User | None, child: Child) -> policy.Decisi
     return decision
 
 
+#: Roles whose holders answer for their organisation: return its advice, respond to its
+#: consultations. An analyst or commissioner at the same trust does not.
+ANSWERING_ROLES = frozenset({*policy.INVOLVEMENT_ROLES, Role.SENCO})
+
+
 def member_of(user: User, organisation: Organisation, on: dt.date | None = None) -> bool:
+    """Whether the user works for the organisation in a role that answers for it."""
     return (
         Membership.objects.current(on or today())
-        .filter(user=user, organisation=organisation)
+        .filter(
+            user=user,
+            organisation=organisation,
+            role_links__role__in=ANSWERING_ROLES,
+        )
         .exists()
     )
 

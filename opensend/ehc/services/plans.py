@@ -735,7 +735,11 @@ def plan_issue_final(
     re-assessment) or the final amended plan (Reg 22). The version is kept for ever; the
     child's SEN status becomes "EHC plan" and the next annual review is scheduled."""
     version = _lock_version(version, None)
-    plan = Plan.objects.select_for_update(of=("self",)).select_related("child__area").get(pk=version.plan_id)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("child__area")
+        .get(pk=version.plan_id)
+    )
     child = plan.child
     decision = authorise_case_work(acting_user, child)
     if version.draft_served_date is None:
@@ -836,6 +840,10 @@ def plan_transfer_in(
     require_date("transfer_date", transfer_date, not_before=child.date_of_birth, label="birth")
     if not (previous_la_code.isdigit() and len(previous_la_code) == 3):
         raise ValidationError({"previous_la_code": "Enter the other area's 3-digit LA code."})
+    if last_review_date is not None and last_review_date > transfer_date:
+        raise ValidationError(
+            {"last_review_date": "The last review must be on or before the transfer date."}
+        )
     if previous_la_code == child.area.la_code:
         raise ValidationError({"previous_la_code": "That is this area's own LA code."})
     if Plan.objects.filter(child=child, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]).exists():
@@ -914,6 +922,11 @@ def plan_record_appeal(*, acting_user: User | None, plan: Plan, pending: bool) -
     """Record that an appeal about the plan is under way (the plan stays in place) or over."""
     plan = Plan.objects.select_for_update(of=("self",)).select_related("child").get(pk=plan.pk)
     decision = authorise_case_work(acting_user, plan.child)
+    if plan.status != PlanStatus.ACTIVE:
+        raise StepOutOfOrder(
+            f"The plan is {plan.get_status_display().lower()}; an appeal is recorded on a plan "
+            "in force."
+        )
     plan.appeal_pending = pending
     plan.save(update_fields=["appeal_pending"])
     event(
@@ -942,7 +955,9 @@ def plan_cease(
     """Cease to maintain a plan (Regs 29–31), only where the law allows: under 18 only if it
     is no longer needed; 18 or over and left education only after a review; never while an
     appeal is under way."""
-    plan = Plan.objects.select_for_update(of=("self",)).select_related("child__area").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",)).select_related("child__area").get(pk=plan.pk)
+    )
     child = plan.child
     decision = authorise_case_work(acting_user, child)
     if plan.status != PlanStatus.ACTIVE:

@@ -825,3 +825,31 @@ def test_reviews_from_year_9_consider_preparing_for_adulthood(area) -> None:  # 
         acting_user=None, review=review, meeting_date=dt.date(2025, 3, 3)
     )
     assert review.prepares_for_adulthood
+
+
+def test_only_answering_roles_return_advice_for_their_organisation(child) -> None:  # type: ignore[no-untyped-def]
+    icb = OrganisationFactory(
+        name="Halford Vale ICB", kind=OrganisationKind.ICB, home_area=child.area
+    )
+    advice = ehc.advice_sent(ehc.assessing(ehc.received(child)), organisation=icb)
+    commissioner = staff(Role.COMMISSIONER, icb)
+    with pytest.raises(PermissionDenied):
+        ehc.advice_returned(advice, acting_user=commissioner)
+    ehc.advice_returned(advice, acting_user=staff(Role.DESIGNATED_CLINICAL_OFFICER, icb))
+
+
+def test_a_transferred_plans_last_review_is_not_after_the_transfer(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="on or before the transfer"):
+        services.plan_transfer_in(
+            acting_user=coordinator,
+            child=child,
+            previous_la_code="340",
+            transfer_date=dt.date(2025, 5, 1),
+            last_review_date=dt.date(2025, 6, 1),
+        )
+
+
+def test_an_appeal_is_recorded_on_a_plan_in_force(plan) -> None:  # type: ignore[no-untyped-def]
+    services.plan_cease(acting_user=None, plan=plan, ceased_date=dt.date(2025, 7, 1), reason="2")
+    with pytest.raises(services.StepOutOfOrder, match="in force"):
+        services.plan_record_appeal(acting_user=None, plan=plan, pending=True)

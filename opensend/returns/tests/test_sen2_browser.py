@@ -30,7 +30,7 @@ from opensend.people.tests.factories import ChildFactory
 from opensend.returns import services
 from opensend.returns.sen2 import mapping
 from opensend.web.tests.browser import axe
-from opensend.web.tests.browser.conftest import (
+from opensend.web.tests.browser.fixtures import (
     FRONTEND_STARTED,
     IN_CI,
     LAUNCH_ARGS,

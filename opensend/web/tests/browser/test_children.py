@@ -207,6 +207,7 @@ def test_the_record_shows_every_section_and_the_timeline(
             "Family",
             "Morwenna Penhallow (Mother)",
             "Consent",
+            "EHC needs assessment and plans",
             "Timeline",
         ]
     )

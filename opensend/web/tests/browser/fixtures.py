@@ -11,8 +11,10 @@ Fixtures:
                 it loaded failed, and axe-core finds no violation of WCAG 2.2 AA or best practice
     sign_in_as  ``sign_in_as(user)``: give the page's browser a signed-in session
 
-Run them alone with ``pytest -m browser -n 2``. ``OPENSEND_CHROMIUM`` names a Chromium other
-than the system one; axe-core comes from ``node_modules`` (``npm ci``).
+The root ``conftest.py`` loads this module as a pytest plugin, so browser tests in any app
+use the same fixtures and the same Chromium. Run them alone with
+``pytest -m browser -n 2``. ``OPENSEND_CHROMIUM`` names a Chromium other than the system
+one; axe-core comes from ``node_modules`` (``npm ci``).
 """
 
 from __future__ import annotations
