@@ -12,7 +12,6 @@ from opensend.core.tests.factories import SettingFactory
 from opensend.ehc import services
 from opensend.ehc.models import (
     AdviceType,
-    AssessmentRequest,
     CaseEvent,
     RequestStage,
     Step,
@@ -35,7 +34,7 @@ STAGES = [
 LATER = dt.date(2025, 6, 30)
 
 
-def case_at(stage: RequestStage, area, coordinator) -> AssessmentRequest:  # type: ignore[no-untyped-def]
+def case_at(stage, area, coordinator):
     child = ChildFactory(area=area)
     request = ehc.received(child, coordinator=coordinator)
     if stage == RequestStage.RECEIVED:
@@ -79,13 +78,13 @@ def case_at(stage: RequestStage, area, coordinator) -> AssessmentRequest:  # typ
     return request
 
 
-def decide_to_assess(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def decide_to_assess(request, user):
     services.request_decide_to_assess(
         acting_user=user, request=request, decision_date=LATER, assess=True
     )
 
 
-def ask_advice(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def ask_advice(request, user):
     services.advice_request_send(
         acting_user=user,
         request=request,
@@ -95,7 +94,7 @@ def ask_advice(request: AssessmentRequest, user) -> None:  # type: ignore[no-unt
     )
 
 
-def decide_to_issue(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def decide_to_issue(request, user):
     if request.stage == RequestStage.ASSESSING:
         ehc.advice_returned(ehc.advice_sent(request))
     services.request_decide_to_issue(
@@ -103,7 +102,7 @@ def decide_to_issue(request: AssessmentRequest, user) -> None:  # type: ignore[n
     )
 
 
-def send_draft(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def send_draft(request, user):
     version = (
         request.plan.versions.filter(state=VersionState.DRAFT).first()
         if request.plan is not None
@@ -114,7 +113,7 @@ def send_draft(request: AssessmentRequest, user) -> None:  # type: ignore[no-unt
     services.draft_issue(acting_user=user, version=ehc.write_draft(version), served_date=LATER)
 
 
-def issue_final(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def issue_final(request, user):
     version = (
         request.plan.versions.filter(state=VersionState.DRAFT).first()
         if request.plan is not None
@@ -132,13 +131,13 @@ def issue_final(request: AssessmentRequest, user) -> None:  # type: ignore[no-un
     services.plan_issue_final(acting_user=user, version=version, issued_date=LATER)
 
 
-def withdraw(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def withdraw(request, user):
     services.request_withdraw(
         acting_user=user, request=request, withdrawn_date=LATER, reason="Family withdrew."
     )
 
 
-def record_exception(request: AssessmentRequest, user) -> None:  # type: ignore[no-untyped-def]
+def record_exception(request, user):
     services.exception_record(
         acting_user=user,
         request=request,
@@ -182,7 +181,7 @@ CASES = [(action, stage) for action in ACTIONS for stage in STAGES]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "stage"), CASES, ids=[f"{a}-{s}" for a, s in CASES])
-def test_transition(action: str, stage: RequestStage, area, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_transition(action, stage, area, coordinator):
     request = case_at(stage, area, coordinator)
     assert request.stage == stage
     events_before = CaseEvent.objects.filter(request=request).count()
@@ -209,6 +208,6 @@ def test_transition(action: str, stage: RequestStage, area, coordinator) -> None
 
 
 @pytest.mark.django_db
-def test_every_stage_is_reachable_and_tested(area, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_every_stage_is_reachable_and_tested(area, coordinator):
     """The table covers every stage there is."""
     assert set(STAGES) == set(RequestStage)

@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def child(area):  # type: ignore[no-untyped-def]
+def child(area):
     return ChildFactory(area=area, date_of_birth=dt.date(2015, 3, 14))
 
 
@@ -55,7 +55,7 @@ def open_kinds(**scope: object) -> set[str]:
 # --- receiving a request ----------------------------------------------------------------------
 
 
-def test_request_starts_the_statutory_clock(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_request_starts_the_statutory_clock(child, coordinator):
     request = ehc.received(child, on=dt.date(2025, 1, 6), coordinator=coordinator)
     assert request.decision_due == dt.date(2025, 2, 17)  # 6 weeks
     assert request.not_to_issue_due == dt.date(2025, 4, 28)  # 16 weeks
@@ -70,7 +70,7 @@ def test_request_starts_the_statutory_clock(child, coordinator) -> None:  # type
     assert CaseEvent.objects.filter(request=request, action="request_received").exists()
 
 
-def test_day_one_counting_ends_each_limit_a_day_earlier(child) -> None:  # type: ignore[no-untyped-def]
+def test_day_one_counting_ends_each_limit_a_day_earlier(child):
     Area.objects.filter(pk=child.area_id).update(ehc_day_counting="day1")
     child.area.refresh_from_db()
     request = ehc.received(child, on=dt.date(2025, 1, 6))
@@ -78,7 +78,7 @@ def test_day_one_counting_ends_each_limit_a_day_earlier(child) -> None:  # type:
     assert request.final_due == dt.date(2025, 5, 25)
 
 
-def test_reassessment_has_fourteen_weeks(child) -> None:  # type: ignore[no-untyped-def]
+def test_reassessment_has_fourteen_weeks(child):
     ehc.plan_for(child, received_on=dt.date(2024, 1, 8))
     request = ehc.received(child, on=dt.date(2025, 1, 6), kind=RequestKind.REASSESSMENT)
     assert request.final_due == dt.date(2025, 4, 14)
@@ -92,24 +92,24 @@ def test_reassessment_has_fourteen_weeks(child) -> None:  # type: ignore[no-unty
         (dt.date(2010, 1, 1), "on or after birth"),
     ],
 )
-def test_request_dates_are_checked(child, received_on, message) -> None:  # type: ignore[no-untyped-def]
+def test_request_dates_are_checked(child, received_on, message):
     with pytest.raises(ValidationError, match=message):
         ehc.received(child, on=received_on)
 
 
-def test_one_open_request_at_a_time(child) -> None:  # type: ignore[no-untyped-def]
+def test_one_open_request_at_a_time(child):
     ehc.received(child)
     with pytest.raises(ValidationError, match="already has a request under way"):
         ehc.received(child, on=dt.date(2025, 2, 1))
 
 
-def test_a_child_with_a_plan_is_reassessed_not_assessed(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_child_with_a_plan_is_reassessed_not_assessed(child):
     ehc.plan_for(child, received_on=dt.date(2024, 1, 8))
     with pytest.raises(ValidationError, match="re-assess"):
         ehc.received(child, on=dt.date(2025, 1, 6))
 
 
-def test_reassessment_needs_a_plan(child) -> None:  # type: ignore[no-untyped-def]
+def test_reassessment_needs_a_plan(child):
     with pytest.raises(ValidationError, match="no EHC plan to re-assess"):
         ehc.received(child, kind=RequestKind.REASSESSMENT)
 
@@ -117,7 +117,7 @@ def test_reassessment_needs_a_plan(child) -> None:  # type: ignore[no-untyped-de
 @pytest.mark.parametrize(
     "role", [Role.SENCO, Role.HEALTH_PRACTITIONER, Role.DESIGNATED_CLINICAL_OFFICER]
 )
-def test_only_the_la_team_records_requests(child, local_authority, role) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_la_team_records_requests(child, local_authority, role):
     kind = {
         Role.SENCO: OrganisationKind.SCHOOL,
         Role.HEALTH_PRACTITIONER: OrganisationKind.NHS_TRUST,
@@ -132,14 +132,14 @@ def test_only_the_la_team_records_requests(child, local_authority, role) -> None
         ehc.received(child, acting_user=user)
 
 
-def test_a_coordinator_of_another_area_is_refused(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_of_another_area_is_refused(child):
     other = AreaFactory(name="Elsewhere", la_code="991")
     council = OrganisationFactory(name="Elsewhere Council", home_area=other)
     with pytest.raises(PermissionDenied):
         ehc.received(child, acting_user=staff(Role.EHC_COORDINATOR, council))
 
 
-def test_every_change_is_in_the_access_log(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_every_change_is_in_the_access_log(child, coordinator):
     before = AccessLogEntry.objects.count()
     request = ehc.received(child, acting_user=coordinator)
     entry = AccessLogEntry.objects.order_by("-seq").first()
@@ -156,7 +156,7 @@ def test_every_change_is_in_the_access_log(child, coordinator) -> None:  # type:
 # --- deciding whether to assess ------------------------------------------------------------
 
 
-def test_refusal_needs_reasons_and_closes_the_request(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_refusal_needs_reasons_and_closes_the_request(child, coordinator):
     request = ehc.received(child, coordinator=coordinator)
     with pytest.raises(ValidationError, match="reasons"):
         services.request_decide_to_assess(
@@ -179,7 +179,7 @@ def test_refusal_needs_reasons_and_closes_the_request(child, coordinator) -> Non
     assert open_kinds(request=request) == set()
 
 
-def test_decision_cannot_precede_the_request(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_decision_cannot_precede_the_request(child, coordinator):
     request = ehc.received(child, coordinator=coordinator)
     with pytest.raises(ValidationError, match="on or after the request"):
         services.request_decide_to_assess(
@@ -190,7 +190,7 @@ def test_decision_cannot_precede_the_request(child, coordinator) -> None:  # typ
         )
 
 
-def test_deciding_to_assess_opens_the_16_and_20_week_steps(child) -> None:  # type: ignore[no-untyped-def]
+def test_deciding_to_assess_opens_the_16_and_20_week_steps(child):
     request = ehc.assessing(ehc.received(child))
     assert open_kinds(request=request) == {StepKind.DECIDE_TO_ISSUE, StepKind.FINAL_PLAN}
     step = Step.objects.get(request=request, kind=StepKind.DECIDE_TO_ASSESS)
@@ -200,7 +200,7 @@ def test_deciding_to_assess_opens_the_16_and_20_week_steps(child) -> None:  # ty
 # --- advice -------------------------------------------------------------------------------------
 
 
-def test_advice_is_due_in_six_weeks_and_lets_the_trust_see_the_child(child) -> None:  # type: ignore[no-untyped-def]
+def test_advice_is_due_in_six_weeks_and_lets_the_trust_see_the_child(child):
     request = ehc.assessing(ehc.received(child))
     advice = ehc.advice_sent(request, on=dt.date(2025, 2, 4))
     assert advice.due_date == dt.date(2025, 3, 18)
@@ -211,7 +211,7 @@ def test_advice_is_due_in_six_weeks_and_lets_the_trust_see_the_child(child) -> N
     assert decision.allowed and decision.basis == policy.Basis.INVOLVEMENT
 
 
-def test_advice_needs_an_organisation_except_from_the_family(child) -> None:  # type: ignore[no-untyped-def]
+def test_advice_needs_an_organisation_except_from_the_family(child):
     request = ehc.assessing(ehc.received(child))
     with pytest.raises(ValidationError, match="Choose the organisation"):
         services.advice_request_send(
@@ -231,14 +231,14 @@ def test_advice_needs_an_organisation_except_from_the_family(child) -> None:  # 
     assert family.organisation is None
 
 
-def test_the_same_advice_is_not_asked_twice(child) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_advice_is_not_asked_twice(child):
     request = ehc.assessing(ehc.received(child))
     advice = ehc.advice_sent(request)
     with pytest.raises(ValidationError, match="already been asked"):
         ehc.advice_sent(request, organisation=advice.organisation)
 
 
-def test_staff_of_the_trust_return_its_advice_and_others_cannot(child) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_the_trust_return_its_advice_and_others_cannot(child):
     request = ehc.assessing(ehc.received(child))
     advice = ehc.advice_sent(request)
     outsider_trust = OrganisationFactory(
@@ -254,7 +254,7 @@ def test_staff_of_the_trust_return_its_advice_and_others_cannot(child) -> None: 
     assert CaseEvent.objects.get(action="advice_returned").detail["on_time"] is False
 
 
-def test_advice_for_a_withdrawn_request_is_refused(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_advice_for_a_withdrawn_request_is_refused(child, coordinator):
     request = ehc.assessing(ehc.received(child))
     advice = ehc.advice_sent(request)
     services.request_withdraw(
@@ -269,7 +269,7 @@ def test_advice_for_a_withdrawn_request_is_refused(child, coordinator) -> None: 
     assert advice.status == AdviceStatus.CANCELLED
 
 
-def test_advice_cannot_be_returned_before_it_was_asked_for(child) -> None:  # type: ignore[no-untyped-def]
+def test_advice_cannot_be_returned_before_it_was_asked_for(child):
     advice = ehc.advice_sent(ehc.assessing(ehc.received(child)))
     with pytest.raises(ValidationError, match="on or after the request"):
         ehc.advice_returned(advice, on=advice.requested_date - dt.timedelta(days=1))
@@ -285,7 +285,7 @@ def test_advice_cannot_be_returned_before_it_was_asked_for(child) -> None:  # ty
         ("early_years_closure", False),
     ],
 )
-def test_advice_exceptions_are_those_of_regulation_8_2(child, kind, allowed) -> None:  # type: ignore[no-untyped-def]
+def test_advice_exceptions_are_those_of_regulation_8_2(child, kind, allowed):
     advice = ehc.advice_sent(ehc.assessing(ehc.received(child)))
     if allowed:
         services.advice_record_exception(
@@ -302,7 +302,7 @@ def test_advice_exceptions_are_those_of_regulation_8_2(child, kind, allowed) -> 
 # --- exceptions to the 6-, 16- and 20-week limits ------------------------------------------
 
 
-def test_an_exception_suspends_the_statutory_steps(child) -> None:  # type: ignore[no-untyped-def]
+def test_an_exception_suspends_the_statutory_steps(child):
     request = ehc.assessing(ehc.received(child))
     advice = ehc.advice_sent(request)
     services.exception_record(
@@ -322,7 +322,7 @@ def test_an_exception_suspends_the_statutory_steps(child) -> None:  # type: igno
     assert not Step.objects.get(advice=advice).suspended
 
 
-def test_an_exception_that_does_not_meet_the_law_is_refused(child) -> None:  # type: ignore[no-untyped-def]
+def test_an_exception_that_does_not_meet_the_law_is_refused(child):
     request = ehc.assessing(ehc.received(child))
     with pytest.raises(ValidationError):
         services.exception_record(
@@ -337,7 +337,7 @@ def test_an_exception_that_does_not_meet_the_law_is_refused(child) -> None:  # t
     assert not request.has_exception
 
 
-def test_a_missed_appointment_is_for_advice_only(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_missed_appointment_is_for_advice_only(child):
     request = ehc.assessing(ehc.received(child))
     with pytest.raises(ValidationError, match="advice only"):
         services.exception_record(
@@ -353,7 +353,7 @@ def test_a_missed_appointment_is_for_advice_only(child) -> None:  # type: ignore
 # --- deciding whether to issue ---------------------------------------------------------------
 
 
-def test_the_decision_to_issue_waits_for_outstanding_advice(child) -> None:  # type: ignore[no-untyped-def]
+def test_the_decision_to_issue_waits_for_outstanding_advice(child):
     request = ehc.assessing(ehc.received(child))
     ehc.advice_returned(ehc.advice_sent(request))
     ehc.advice_sent(request, advice_type=AdviceType.PSYCHOLOGICAL)
@@ -363,7 +363,7 @@ def test_the_decision_to_issue_waits_for_outstanding_advice(child) -> None:  # t
         )
 
 
-def test_the_decision_to_issue_needs_some_advice(child) -> None:  # type: ignore[no-untyped-def]
+def test_the_decision_to_issue_needs_some_advice(child):
     request = ehc.assessing(ehc.received(child))
     with pytest.raises(services.StepOutOfOrder, match="No advice"):
         services.request_decide_to_issue(
@@ -371,7 +371,7 @@ def test_the_decision_to_issue_needs_some_advice(child) -> None:  # type: ignore
         )
 
 
-def test_deciding_to_issue_starts_a_draft_plan(child) -> None:  # type: ignore[no-untyped-def]
+def test_deciding_to_issue_starts_a_draft_plan(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     assert request.plan is not None
     assert request.plan.status == PlanStatus.DRAFT
@@ -384,7 +384,7 @@ def test_deciding_to_issue_starts_a_draft_plan(child) -> None:  # type: ignore[n
     assert open_kinds(request=request) == {StepKind.DRAFT_PLAN, StepKind.FINAL_PLAN}
 
 
-def test_deciding_not_to_issue_ends_the_request(child) -> None:  # type: ignore[no-untyped-def]
+def test_deciding_not_to_issue_ends_the_request(child):
     request = ehc.assessing(ehc.received(child))
     ehc.advice_returned(ehc.advice_sent(request))
     request = services.request_decide_to_issue(
@@ -402,7 +402,7 @@ def test_deciding_not_to_issue_ends_the_request(child) -> None:  # type: ignore[
 # --- the draft ------------------------------------------------------------------------------
 
 
-def test_the_family_have_15_days_beginning_with_the_day_the_draft_is_served(child) -> None:  # type: ignore[no-untyped-def]
+def test_the_family_have_15_days_beginning_with_the_day_the_draft_is_served(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.draft_issued(request, on=dt.date(2025, 3, 24))
     assert version.comments_due == dt.date(2025, 4, 7)
@@ -411,7 +411,7 @@ def test_the_family_have_15_days_beginning_with_the_day_the_draft_is_served(chil
     assert StepKind.DRAFT_COMMENTS in open_kinds(request=request)
 
 
-def test_a_draft_names_no_school(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_names_no_school(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.write_draft(ehc.draft_of(request))
     services.placement_name(
@@ -424,7 +424,7 @@ def test_a_draft_names_no_school(child) -> None:  # type: ignore[no-untyped-def]
         services.draft_issue(acting_user=None, version=version, served_date=dt.date(2025, 3, 24))
 
 
-def test_an_empty_draft_is_not_sent(child) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_draft_is_not_sent(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     with pytest.raises(ValidationError, match="no content"):
         services.draft_issue(
@@ -432,7 +432,7 @@ def test_an_empty_draft_is_not_sent(child) -> None:  # type: ignore[no-untyped-d
         )
 
 
-def test_two_people_editing_the_same_draft(child, coordinator, local_authority) -> None:  # type: ignore[no-untyped-def]
+def test_two_people_editing_the_same_draft(child, coordinator, local_authority):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.draft_of(request)
     colleague = staff(Role.EHC_COORDINATOR, local_authority, full_name="Robin Colleague")
@@ -454,7 +454,7 @@ def test_two_people_editing_the_same_draft(child, coordinator, local_authority) 
     assert version.section_a == "Robin's words"
 
 
-def test_unknown_fields_are_refused(child) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_fields_are_refused(child):
     version = ehc.draft_of(ehc.drafting(ehc.assessing(ehc.received(child))))
     with pytest.raises(ValidationError, match="not parts of a plan"):
         services.version_update(
@@ -479,7 +479,7 @@ def test_unknown_fields_are_refused(child) -> None:  # type: ignore[no-untyped-d
         ("b", "la_education", False),
     ],
 )
-def test_who_commissions_each_section(child, section, commissioner, ok) -> None:  # type: ignore[no-untyped-def]
+def test_who_commissions_each_section(child, section, commissioner, ok):
     version = ehc.draft_of(ehc.drafting(ehc.assessing(ehc.received(child))))
 
     def save() -> None:
@@ -506,7 +506,7 @@ def test_who_commissions_each_section(child, section, commissioner, ok) -> None:
             save()
 
 
-def test_a_line_needs_a_provider_and_a_unit(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_line_needs_a_provider_and_a_unit(child):
     version = ehc.draft_of(ehc.drafting(ehc.assessing(ehc.received(child))))
     with pytest.raises(ValidationError, match="who provides"):
         services.provision_line_save(
@@ -530,7 +530,7 @@ def test_a_line_needs_a_provider_and_a_unit(child) -> None:  # type: ignore[no-u
         )
 
 
-def test_health_signs_off_health_sections_only(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_health_signs_off_health_sections_only(child, coordinator):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.draft_of(request)
     trust = ehc.health_trust(request)
@@ -553,7 +553,7 @@ def test_health_signs_off_health_sections_only(child, coordinator) -> None:  # t
         )
 
 
-def test_a_setting_answers_its_consultation_within_15_days(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_setting_answers_its_consultation_within_15_days(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.draft_issued(request, on=dt.date(2025, 3, 24))
     school = SettingFactory(home_area=child.area)
@@ -581,7 +581,7 @@ def test_a_setting_answers_its_consultation_within_15_days(child) -> None:  # ty
 # --- the final plan ----------------------------------------------------------------------------
 
 
-def test_a_final_plan_comes_after_its_draft(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_final_plan_comes_after_its_draft(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.write_draft(ehc.draft_of(request))
     with pytest.raises(services.StepOutOfOrder, match="after its draft"):
@@ -590,7 +590,7 @@ def test_a_final_plan_comes_after_its_draft(child) -> None:  # type: ignore[no-u
         )
 
 
-def test_a_final_plan_waits_for_the_familys_15_days(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_final_plan_waits_for_the_familys_15_days(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.draft_issued(request, on=dt.date(2025, 3, 24))
     version.refresh_from_db()
@@ -615,7 +615,7 @@ def test_a_final_plan_waits_for_the_familys_15_days(child) -> None:  # type: ign
     assert request.stage == RequestStage.FINAL_ISSUED
 
 
-def test_a_final_plan_names_a_setting(child) -> None:  # type: ignore[no-untyped-def]
+def test_a_final_plan_names_a_setting(child):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     version = ehc.draft_issued(request, on=dt.date(2025, 3, 24))
     with pytest.raises(ValidationError, match="section I"):
@@ -624,7 +624,7 @@ def test_a_final_plan_names_a_setting(child) -> None:  # type: ignore[no-untyped
         )
 
 
-def test_issuing_the_final_plan(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_issuing_the_final_plan(child, coordinator):
     request = ehc.drafting(ehc.assessing(ehc.received(child, coordinator=coordinator)))
     version = ehc.draft_issued(request, on=dt.date(2025, 3, 24))
     plan = ehc.final_issued(version, on=dt.date(2025, 4, 14))
@@ -650,7 +650,7 @@ def test_issuing_the_final_plan(child, coordinator) -> None:  # type: ignore[no-
     assert open_kinds(plan=plan) == {StepKind.REVIEW_MEETING, StepKind.PHASE_TRANSFER}
 
 
-def test_withdrawal_cancels_advice_and_the_draft(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawal_cancels_advice_and_the_draft(child, coordinator):
     request = ehc.drafting(ehc.assessing(ehc.received(child)))
     services.request_withdraw(
         acting_user=coordinator,
@@ -669,12 +669,12 @@ def test_withdrawal_cancels_advice_and_the_draft(child, coordinator) -> None:  #
 
 
 @pytest.fixture
-def plan(area, coordinator):  # type: ignore[no-untyped-def]
+def plan(area, coordinator):
     child = ChildFactory(area=area, date_of_birth=dt.date(2012, 10, 2))
     return ehc.plan_for(child, coordinator=coordinator, received_on=dt.date(2024, 1, 8))
 
 
-def test_a_plan_is_reviewed_within_12_months(plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_is_reviewed_within_12_months(plan):
     review = AnnualReview.objects.get(plan=plan)
     anniversary = dt.date(plan.start_date.year + 1, plan.start_date.month, plan.start_date.day)
     # "within the period of 12 months starting with" the plan: by the day before the anniversary
@@ -683,7 +683,7 @@ def test_a_plan_is_reviewed_within_12_months(plan) -> None:  # type: ignore[no-u
     assert plan.next_review_due == review.due_date
 
 
-def test_invitations_need_two_weeks_notice(plan) -> None:  # type: ignore[no-untyped-def]
+def test_invitations_need_two_weeks_notice(plan):
     review = AnnualReview.objects.get(plan=plan)
     with pytest.raises(ValidationError, match="at least 2 weeks"):
         services.review_invite(
@@ -719,7 +719,7 @@ def run_review(plan: Plan, outcome: str, *, meeting: dt.date = dt.date(2025, 3, 
     )
 
 
-def test_maintaining_schedules_the_next_review_from_the_meeting(plan) -> None:  # type: ignore[no-untyped-def]
+def test_maintaining_schedules_the_next_review_from_the_meeting(plan):
     review = run_review(plan, "M")
     assert review.stage == ReviewStage.COMPLETED
     assert not review.prepares_for_adulthood  # born October 2012: Year 7 in 2024/25
@@ -729,7 +729,7 @@ def test_maintaining_schedules_the_next_review_from_the_meeting(plan) -> None:  
     assert (plan.last_review_date, plan.last_review_outcome) == (dt.date(2025, 3, 3), "M")
 
 
-def test_a_review_out_of_order_is_refused(plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_review_out_of_order_is_refused(plan):
     review = AnnualReview.objects.get(plan=plan)
     with pytest.raises(services.StepOutOfOrder, match="review is at"):
         services.review_decide(
@@ -737,7 +737,7 @@ def test_a_review_out_of_order_is_refused(plan) -> None:  # type: ignore[no-unty
         )
 
 
-def test_amending_copies_the_plan_and_the_final_amended_plan_completes_the_review(plan) -> None:  # type: ignore[no-untyped-def]
+def test_amending_copies_the_plan_and_the_final_amended_plan_completes_the_review(plan):
     review = run_review(plan, "A")
     assert review.stage == ReviewStage.AMENDING
     assert review.amended_plan_due == dt.date(2025, 5, 19)  # 8 weeks from the decision
@@ -768,7 +768,7 @@ def test_amending_copies_the_plan_and_the_final_amended_plan_completes_the_revie
 # --- ceasing, appeals and transfers ---------------------------------------------------------------
 
 
-def test_ceasing_follows_the_law(plan) -> None:  # type: ignore[no-untyped-def]
+def test_ceasing_follows_the_law(plan):
     with pytest.raises(ValidationError):
         services.plan_cease(
             acting_user=None, plan=plan, ceased_date=dt.date(2025, 7, 1), reason="4"
@@ -793,7 +793,7 @@ def test_ceasing_follows_the_law(plan) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_a_plan_transferred_in(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_transferred_in(child, coordinator):
     with pytest.raises(ValidationError, match="own LA code"):
         services.plan_transfer_in(
             acting_user=coordinator,
@@ -817,7 +817,7 @@ def test_a_plan_transferred_in(child, coordinator) -> None:  # type: ignore[no-u
     assert child.sen_status == SENStatus.EHC_PLAN
 
 
-def test_reviews_from_year_9_consider_preparing_for_adulthood(area) -> None:  # type: ignore[no-untyped-def]
+def test_reviews_from_year_9_consider_preparing_for_adulthood(area):
     child = ChildFactory(area=area, date_of_birth=dt.date(2010, 11, 5))  # Year 9 in 2024/25
     plan = ehc.plan_for(child, received_on=dt.date(2024, 1, 8))
     review = AnnualReview.objects.get(plan=plan, stage=ReviewStage.SCHEDULED)
@@ -827,7 +827,7 @@ def test_reviews_from_year_9_consider_preparing_for_adulthood(area) -> None:  # 
     assert review.prepares_for_adulthood
 
 
-def test_only_answering_roles_return_advice_for_their_organisation(child) -> None:  # type: ignore[no-untyped-def]
+def test_only_answering_roles_return_advice_for_their_organisation(child):
     icb = OrganisationFactory(
         name="Halford Vale ICB", kind=OrganisationKind.ICB, home_area=child.area
     )
@@ -838,7 +838,7 @@ def test_only_answering_roles_return_advice_for_their_organisation(child) -> Non
     ehc.advice_returned(advice, acting_user=staff(Role.DESIGNATED_CLINICAL_OFFICER, icb))
 
 
-def test_a_transferred_plans_last_review_is_not_after_the_transfer(child, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_a_transferred_plans_last_review_is_not_after_the_transfer(child, coordinator):
     with pytest.raises(ValidationError, match="on or before the transfer"):
         services.plan_transfer_in(
             acting_user=coordinator,
@@ -849,7 +849,7 @@ def test_a_transferred_plans_last_review_is_not_after_the_transfer(child, coordi
         )
 
 
-def test_an_appeal_is_recorded_on_a_plan_in_force(plan) -> None:  # type: ignore[no-untyped-def]
+def test_an_appeal_is_recorded_on_a_plan_in_force(plan):
     services.plan_cease(acting_user=None, plan=plan, ceased_date=dt.date(2025, 7, 1), reason="2")
     with pytest.raises(services.StepOutOfOrder, match="in force"):
         services.plan_record_appeal(acting_user=None, plan=plan, pending=True)
