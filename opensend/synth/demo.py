@@ -2,8 +2,9 @@
 relationship with some of the area's children (or none, for the roles that see figures only).
 
 ``demo_users_reset`` creates the users the first time and resets them every time after: the
-same accounts, one new password, memberships pointing at the area as it is now, and the parent
-linked to a family contact of a child with an EHC plan.
+same accounts, one new password, memberships pointing at the area as it is now, the parent
+linked to a family contact of a child with an EHC plan, and the coordinator given a share of the
+area's EHC cases.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from opensend.people import services as people_services
 from opensend.people.models import Child, FamilyContact, Placement, Relationship, SENStatus
 from opensend.synth import identifiers
 from opensend.synth.generator import GenerationError, area_organisations
+from opensend.synth.generator.ehc import demo_caseload_assign
 from opensend.synth.profiles import ELSEWHERE_LA_CODE
 
 DEMO_DOMAIN = "demo.opensend.test"
@@ -224,6 +226,19 @@ def _sees(account: StaffAccount, area: Area, organisation: Organisation) -> str:
     return "area figures only (small numbers suppressed); no child's record"
 
 
+def _caseload(coordinator: User, area: Area) -> None:
+    """Give the demo coordinator a share of the area's open requests and active plans (a bulk
+    update: the generator made the cases before this account existed)."""
+    requests, plans = demo_caseload_assign(area=area, coordinator=coordinator)
+    access_log.record(
+        actor=None,
+        action=AccessAction.ADMIN,
+        object_type="core.user",
+        object_id=coordinator.pk,
+        detail={"demo_caseload": {"area": area.la_code, "requests": requests, "plans": plans}},
+    )
+
+
 @transaction.atomic
 def demo_users_reset(*, area: Area, password: str) -> list[SignIn]:
     """Create or reset the demo accounts for ``area`` (a synthetic area only)."""
@@ -236,6 +251,8 @@ def demo_users_reset(*, area: Area, password: str) -> list[SignIn]:
         email = f"{account.local_part}@{DEMO_DOMAIN}"
         user = _account(email, account.full_name, account.job_title, password)
         _membership(user, organisation, account.role, area)
+        if account.role == Role.EHC_COORDINATOR:
+            _caseload(user, area)
         sign_ins.append(
             SignIn(email, account.role.label, organisation.name, _sees(account, area, organisation))
         )

@@ -7,7 +7,8 @@ Sources are the seed documents that describe the partnerships (see DESIGN.md) an
 * 001 — Stockton-on-Tees SEND joint commissioning strategy, appendix (January 2017 census).
 * 003 — Sefton SEND joint commissioning strategy 2023–26 (January 2022 and 2023).
 * 004 — Lancashire joint commissioning framework (JSNA refreshed September 2016).
-* RULES.md §10 — DfE, January 2025: plans, pupils with plans, SEN support, need mix of plans.
+* RULES.md §10 — DfE, January 2025: plans, pupils with plans, SEN support, need mix of plans;
+  the 2024 EHC figures (requests, refusals, plans issued within 20 weeks).
 
 Where a seed does not give a figure, the profile says so and uses the national figure or a
 stated assumption. Every assumption is listed in ``Profile.assumptions`` and in
@@ -107,6 +108,90 @@ NO_LONGER_SEN_PER_SUPPORT: Final = 0.05
 PLAN_AFTER_SUPPORT_SHARE: Final = 0.45
 
 
+# --- EHC needs assessments and plans (the EHC stage of the generator) ----------------------
+
+
+@dataclass(frozen=True)
+class EhcFigures:
+    """What a profile's EHC histories are calibrated to, each with where it comes from."""
+
+    #: New plans issued within 20 weeks of the request, excluding exception cases (SEN2 Week20).
+    within_20_weeks: float
+    within_20_weeks_source: str
+    #: Decisions whether to assess that were a refusal.
+    refused: float
+    refused_source: str
+    #: Assessments that ended in a decision not to issue a plan.
+    not_issued: float
+    not_issued_source: str
+    #: Requests for assessment a year, per plan the area maintains.
+    requests_per_plan: float
+    requests_source: str
+    #: Annual review meetings held by the day they were due.
+    reviews_on_time: float
+    reviews_source: str
+
+
+#: England, 2024 (RULES.md §10): 154,489 requests, 25.2% refused, 46.4% of new plans within
+#: 20 weeks excluding exceptions (45.9% including them). RULES.md gives no figure for decisions
+#: not to issue or for annual reviews; those are assumptions.
+NATIONAL_EHC: Final = EhcFigures(
+    within_20_weeks=0.464,
+    within_20_weeks_source="RULES.md §10: 46.4% of new plans in 2024, excluding exceptions",
+    refused=0.252,
+    refused_source="RULES.md §10: 25.2% of the 154,489 requests in 2024 refused",
+    not_issued=0.06,
+    not_issued_source=(
+        "assumed: 97,747 new plans from about 115,600 requests not refused in 2024 leaves "
+        "about 15% not issued, withdrawn or still open; 6% taken as decisions not to issue"
+    ),
+    requests_per_plan=154_489 / NATIONAL_PLANS,
+    requests_source="RULES.md §10: 154,489 requests in 2024 against 638,745 plans",
+    reviews_on_time=0.60,
+    reviews_source="assumed: no national figure for annual reviews held on time is published",
+)
+
+#: Sefton (seed 003): 18% of EHC plans completed within 20 weeks (January 2023); 602 requests
+#: in 2021, 325 assessed, 321 plans issued; 2,243 plans in January 2022; 44.4% of children with
+#: a plan had an annual review in the 2022/23 academic year.
+SEFTON_EHC: Final = EhcFigures(
+    within_20_weeks=0.18,
+    within_20_weeks_source="seed 003: 18% of EHC plans within 20 weeks (January 2023)",
+    refused=1 - 325 / 602,
+    refused_source=(
+        "seed 003: 325 of the 602 requests in 2021 assessed; the other 46% taken as refused"
+    ),
+    not_issued=4 / 325,
+    not_issued_source="seed 003: 321 plans issued of the 325 assessed in 2021",
+    requests_per_plan=602 / 2_243,
+    requests_source="seed 003: 602 requests in 2021 against 2,243 plans (January 2022)",
+    reviews_on_time=0.444,
+    reviews_source=(
+        "seed 003: 44.4% of children with a plan had an annual review in 2022/23, taken as "
+        "the share of reviews held on time"
+    ),
+)
+
+#: Share of requests where an exception lifted the time limits: derived from the national
+#: 20-week rates with and without exception cases (46.4% and 45.9%, RULES.md §10), taking every
+#: exception case as late: 1 − 45.9/46.4, about 1.1%.
+EXCEPTION_SHARE: Final = 1 - 0.459 / 0.464
+#: Share of plans transferred in from another area: an assumption.
+TRANSFER_IN_SHARE: Final = 0.03
+#: Share of assessments withdrawn before a decision whether to issue: an assumption.
+WITHDRAWN_SHARE: Final = 0.03
+#: Annual reviews (other than at a phase transfer, which always amends the plan to name the new
+#: setting) that decide to amend the plan: an assumption.
+AMEND_SHARE: Final = 0.30
+#: Plans ceased each year for young people 18 and over who left (higher education, employment,
+#: moved away), per plan the area maintains: an assumption. RULES.md §10's figures imply about
+#: 6% of plans end each year (576,000 plans in 2024 plus 97,747 new against 638,745 in 2025);
+#: plans ceased because needs are met, for children who stay, are not generated.
+CEASED_LEAVERS_PER_PLAN: Final = 0.03
+#: Plans with a personal budget taken up: an assumption.
+PERSONAL_BUDGET_SHARE: Final = 0.05
+
+
 @dataclass(frozen=True)
 class Profile:
     """One calibration profile. Counts are for ``--scale 1``."""
@@ -132,6 +217,7 @@ class Profile:
     resident_population: int | None = None
     population_0_to_25: int | None = None
     assumptions: tuple[str, ...] = field(default=())
+    ehc: EhcFigures = NATIONAL_EHC
 
     @property
     def support_rate(self) -> float:
@@ -169,6 +255,10 @@ def _out_of_area_like_stockton(plans: int) -> int:
 _NATIONAL_NEED_NOTE = "need mix of plans: national (RULES.md §10); of SEN support: assumed"
 _OUT_OF_AREA_NOTE = "out-of-area placements: Stockton's ratio of 192 to its plans (seed 001)"
 _SUPPORT_PLACEMENT_NOTE = "SEN support in mainstream: Stockton's 94% (seed 001)"
+_NATIONAL_EHC_NOTE = (
+    "EHC timeliness, requests and refusals: England 2024 (RULES.md §10); reviews on time "
+    "and decisions not to issue: assumed (see NATIONAL_EHC)"
+)
 
 # Halton (seeds 000 and 002): SEN support 14.9% and EHC plans 4.7% of pupils, 2022/23.
 # Neurodevelopmental pathway and speech and language therapy are the health services the
@@ -202,6 +292,7 @@ HALTON = Profile(
         _SUPPORT_PLACEMENT_NOTE,
         _OUT_OF_AREA_NOTE,
         "ethnicity: 92% White British assumed",
+        _NATIONAL_EHC_NOTE + " (seed 002 asks for timelier plans but gives no figure)",
     ),
 )
 
@@ -253,6 +344,7 @@ STOCKTON = Profile(
         "need mix: MLD 31% then SEMH, SpLD, ASD (seed 001); the shares after MLD are assumed "
         "in that order, the same mix for plans and SEN support",
         "ethnicity: 88% White British assumed",
+        _NATIONAL_EHC_NOTE,
     ),
 )
 
@@ -279,6 +371,7 @@ SEFTON = Profile(
     school_settings=107,
     resident_population=279_239,
     population_0_to_25=74_281,
+    ehc=SEFTON_EHC,
     # Sefton districts in the postcode-district list.
     postcode_districts=(
         "L10",
@@ -301,6 +394,7 @@ SEFTON = Profile(
         _SUPPORT_PLACEMENT_NOTE,
         _OUT_OF_AREA_NOTE,
         "ethnicity: 93% White British assumed",
+        "EHC timeliness, requests, refusals and reviews: seed 003 (see SEFTON_EHC)",
     ),
 )
 
@@ -374,6 +468,7 @@ LANCASHIRE = Profile(
         _SUPPORT_PLACEMENT_NOTE,
         _OUT_OF_AREA_NOTE,
         "ethnicity: 82% White British assumed",
+        _NATIONAL_EHC_NOTE,
     ),
 )
 
@@ -435,6 +530,7 @@ NATIONAL = Profile(
         _SUPPORT_PLACEMENT_NOTE,
         _OUT_OF_AREA_NOTE,
         "ethnicity: 64% White British assumed",
+        _NATIONAL_EHC_NOTE,
     ),
 )
 

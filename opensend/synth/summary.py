@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from opensend.core.codes import SENNeed
+from opensend.ehc.models import PlanStatus, RequestStage
 from opensend.people.models import SENStatus
 from opensend.synth.generator import Result
 
@@ -56,5 +59,39 @@ def summary_lines(result: Result) -> list[str]:
             ("of whom looked after", f"{result.looked_after_out_of_area:,}"),
         ],
     )
+    if result.ehc:
+        lines += _table("EHC histories", _ehc_rows(result.ehc))
     lines += _table("Rows written", [(table, f"{n:,}") for table, n in result.rows.items()])
     return lines
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _ehc_rows(ehc: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [
+        (
+            "New plans within 20 weeks, last 12 months, excluding exceptions (target)",
+            f"{_percent(ehc['within_20_weeks'])} ({_percent(ehc['within_20_weeks_target'])})",
+        ),
+        ("New plans issued in the last 12 months", f"{ehc['new_plans_12_months']:,}"),
+        (
+            "Requests refused, of decisions in the last 15 months (target)",
+            f"{_percent(ehc['refused'])} ({_percent(ehc['refused_target'])})",
+        ),
+        (
+            "Annual reviews held on time, last 12 months (target)",
+            f"{_percent(ehc['reviews_on_time'])} ({_percent(ehc['reviews_on_time_target'])})",
+        ),
+    ]
+    stages = ehc["requests_by_stage"]
+    for stage in RequestStage:
+        if stage.value in stages:
+            rows.append((f"Requests of the last 15 months: {stage.label}", f"{stages[stage]:,}"))
+    statuses = ehc["plans_by_status"]
+    for status in PlanStatus:
+        if status.value in statuses:
+            rows.append((f"Plans: {status.label}", f"{statuses[status]:,}"))
+    rows.append(("Ceased plans of young people who left", f"{ehc['ceased_leavers']:,}"))
+    return rows

@@ -10,6 +10,12 @@ the settings' keys); the others build rows in memory, which ``write_rows`` inser
 for the run. Later stages (plans, referrals, contracts) go after these, so adding one does
 not change what the earlier stages draw.
 
+The EHC stage (``generator.ehc``) comes next, with a random number generator of its own
+derived from the seed: ``stage_ehc`` decides every case and adds the people rows the EHC
+process makes (young people whose plans ceased) before ``write_rows``; ``write_ehc`` then
+writes the requests, plans, versions, reviews, steps and case events, a few hundred cases at
+a time.
+
 Per-child services are not used: each writes an access log entry, and an area has tens of
 thousands of children. The generator therefore keeps the invariants the services keep
 (docs/adr/0005-child-record.md): ``Child.sen_status`` and ``primary_need`` equal the open
@@ -55,6 +61,7 @@ from opensend.synth.generator.context import (
     Result,
     make_options,
 )
+from opensend.synth.generator.ehc import clear_ehc, ehc_figures, stage_ehc, write_ehc
 from opensend.synth.generator.family import stage_family
 from opensend.synth.generator.involvements import stage_involvements
 from opensend.synth.generator.organisations import area_organisations, stage_organisations
@@ -92,8 +99,12 @@ def generate(*, acting_user: User | None, options: Options, replace: bool = Fals
         stage_family(ctx)
         stage_flags(ctx)
         stage_involvements(ctx)
+        ehc = stage_ehc(ctx)
         rows = write_rows(ctx)
+        for table, count in write_ehc(ctx, ehc).items():
+            rows[table] = rows.get(table, 0) + count
         result = summarise(ctx, rows, replaced)
+        result.ehc = ehc_figures(ehc)
         access_log.record(
             actor=acting_user,
             action=AccessAction.IMPORT,
@@ -164,11 +175,12 @@ def _elsewhere_area() -> Area:
 
 
 def clear_area(area: Area) -> None:
-    """Delete a synthetic area's children and the organisations generated for it. An
-    organisation something else still refers to (a user's membership, the access log) is
-    kept; regeneration then reuses it."""
+    """Delete a synthetic area's EHC cases, its children and the organisations generated for
+    it. An organisation something else still refers to (a user's membership, the access log)
+    is kept; regeneration then reuses it."""
     if not area.is_synthetic:
         raise GenerationError(f"{area.name} is a real area: it is never cleared.")
+    clear_ehc(area)
     children = Child.objects.filter(area=area)
     # A consent given by a family contact protects the contact; both go with the child.
     Consent.objects.filter(child__in=children).delete()

@@ -122,6 +122,9 @@ class Result:
     looked_after_out_of_area: int
     replaced: bool
     seconds: float = 0.0
+    #: The EHC histories as generated: calibrated rates against their targets, requests by
+    #: stage and plans by status (``generator.ehc.ehc_figures``).
+    ehc: dict[str, Any] = field(default_factory=dict)
 
     @property
     def children(self) -> int:
@@ -140,6 +143,7 @@ class Result:
                 "out_of_area": self.out_of_area,
                 "rows": self.rows,
             },
+            "ehc": self.ehc,
         }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from opensend.synth import demo, generator
 from opensend.synth.profiles import PROFILES
@@ -73,6 +74,9 @@ class Command(BaseCommand):
                         profile=options["profile"],
                         scale=options["scale"],
                         seed=options["seed"],
+                        # dated today, so the demo's open EHC work is current, not months
+                        # overdue as it would be dated to the last census
+                        on=timezone.localdate(),
                     ),
                 )
             except generator.GenerationError as error:
