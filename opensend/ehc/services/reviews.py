@@ -66,7 +66,12 @@ def _phase_transfer(
     phase = _SETTING_PHASES.get(setting.phase) if setting is not None else None
     for on in (opened_on, due):
         transfer = rules.next_phase_transfer(plan.child.date_of_birth, on, setting_phase=phase)
-        if transfer is not None and transfer[2] >= opened_on:
+        if transfer is None or transfer[2] < opened_on:
+            continue
+        already_dealt_with = AnnualReview.objects.filter(
+            plan=plan, transfer_date=transfer[1], stage=ReviewStage.COMPLETED
+        ).exists()
+        if not already_dealt_with:
             return transfer
     return None
 

@@ -853,3 +853,28 @@ def test_an_appeal_is_recorded_on_a_plan_in_force(plan):
     services.plan_cease(acting_user=None, plan=plan, ceased_date=dt.date(2025, 7, 1), reason="2")
     with pytest.raises(services.StepOutOfOrder, match="in force"):
         services.plan_record_appeal(acting_user=None, plan=plan, pending=True)
+
+
+def test_a_phase_transfer_dealt_with_is_not_scheduled_again(area) -> None:
+    # born March 2015: Year 5 in 2024/25, so the first review prepares the move to Year 7
+    child = ChildFactory(area=area, date_of_birth=dt.date(2015, 3, 14))
+    plan = ehc.plan_for(child, received_on=dt.date(2024, 9, 2))
+    review = AnnualReview.objects.get(plan=plan, stage=ReviewStage.SCHEDULED)
+    assert review.phase_transfer == "primary_to_secondary"
+    review = run_review(plan, "A", meeting=dt.date(2025, 9, 15))
+    draft = PlanVersion.objects.get(plan=plan, state=VersionState.DRAFT)
+    services.placement_name(
+        acting_user=None,
+        version=draft,
+        expected_lock_version=draft.lock_version,
+        setting=SettingFactory(home_area=area, phase="secondary"),
+    )
+    draft.refresh_from_db()
+    services.draft_issue(acting_user=None, version=draft, served_date=dt.date(2025, 10, 13))
+    services.plan_issue_final(acting_user=None, version=draft, issued_date=dt.date(2025, 11, 3))
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.COMPLETED and review.new_setting is not None
+    assert Step.objects.get(review=review, kind=StepKind.PHASE_TRANSFER).completed_on
+    following = AnnualReview.objects.get(plan=plan, stage=ReviewStage.SCHEDULED)
+    assert following.phase_transfer == ""
+    assert following.due_date == dt.date(2026, 9, 14)
