@@ -3,8 +3,8 @@ national profile at the scale that gives that many), with their histories, open 
 steps from the synthetic generator. Measures, through the real pages (Django's test client,
 signed in, templates rendered, access log written):
 
-* "My cases" for the area's busiest coordinator, and the area caseload (first page, the
-  overdue filter, a deep page), and the timeliness page, each requested 30 times;
+* "My cases" for a coordinator holding 40 open requests and 160 plans, the area caseload
+  (first page, the overdue filter, a deep page) and the timeliness page, each 30 times;
 * generating the SEN2 return for the collection year, with its validation.
 
 Targets: p95 under 300 ms for each page; SEN2 under 30 s.
@@ -52,6 +52,7 @@ def main() -> int:
     from opensend.ehc.models import Plan, PlanStatus, Step
     from opensend.returns import services as returns_services
     from opensend.synth import generator
+    from opensend.synth.generator.ehc import demo_caseload_assign
     from opensend.synth.profiles import NATIONAL_PLANS
 
     scale = PLANS / NATIONAL_PLANS
@@ -75,6 +76,18 @@ def main() -> int:
         roles=[Role.SEND_MANAGER],
         areas=[area],
     )
+    coordinator_user = core_services.user_create(
+        acting_user=None, email="bench.coordinator@example.com", full_name="Bench Coordinator"
+    )
+    core_services.membership_grant(
+        acting_user=None,
+        user=coordinator_user,
+        organisation=council,
+        roles=[Role.EHC_COORDINATOR],
+        areas=[area],
+    )
+    # a full coordinator's caseload: 40 open requests and 160 plans
+    demo_caseload_assign(area=area, coordinator=coordinator_user)
     busiest = (
         Step.objects.filter(area=area, completed_on__isnull=True, holder_user__isnull=False)
         .values("holder_user")
