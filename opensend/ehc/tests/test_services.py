@@ -855,7 +855,7 @@ def test_an_appeal_is_recorded_on_a_plan_in_force(plan):
         services.plan_record_appeal(acting_user=None, plan=plan, pending=True)
 
 
-def test_a_phase_transfer_dealt_with_is_not_scheduled_again(area) -> None:
+def test_a_phase_transfer_dealt_with_is_not_scheduled_again(area):
     # born March 2015: Year 5 in 2024/25, so the first review prepares the move to Year 7
     child = ChildFactory(area=area, date_of_birth=dt.date(2015, 3, 14))
     plan = ehc.plan_for(child, received_on=dt.date(2024, 9, 2))
