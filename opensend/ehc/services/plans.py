@@ -78,6 +78,20 @@ def current_issued_version(plan: Plan) -> PlanVersion | None:
     )
 
 
+def _record_sen_status(
+    acting_user: User | None, child: Child, status: SENStatus, start_date: dt.date
+) -> None:
+    """The child's SEN status follows the plan: "EHC plan" from its issue, and what follows
+    from its ceasing."""
+    people_services.sen_status_set(
+        acting_user=acting_user,
+        child=child,
+        status=status,
+        start_date=start_date,
+        source=RecordSource.EHC,
+    )
+
+
 def version_start(
     *,
     plan: Plan,
@@ -794,13 +808,7 @@ def plan_issue_final(
     else:
         # a new plan, or a re-assessment: the review clock starts again from this plan
         reviews.reschedule_from(plan=plan, last=issued_date, acting_user=acting_user)
-    people_services.sen_status_set(
-        acting_user=acting_user,
-        child=child,
-        status=SENStatus.EHC_PLAN,
-        start_date=issued_date,
-        source=RecordSource.EHC,
-    )
+    _record_sen_status(acting_user, child, SENStatus.EHC_PLAN, issued_date)
     on_time = request is None or issued_date <= request.final_due
     event(
         acting_user=acting_user,
@@ -897,13 +905,7 @@ def plan_transfer_in(
     reviews.reschedule_from(
         plan=plan, last=last_review_date or transfer_date, acting_user=acting_user
     )
-    people_services.sen_status_set(
-        acting_user=acting_user,
-        child=child,
-        status=SENStatus.EHC_PLAN,
-        start_date=transfer_date,
-        source=RecordSource.EHC,
-    )
+    _record_sen_status(acting_user, child, SENStatus.EHC_PLAN, transfer_date)
     event(
         acting_user=acting_user,
         decision=decision,
@@ -990,12 +992,8 @@ def plan_cease(
     Step.objects.filter(review__plan=plan, completed_on__isnull=True).update(
         completed_on=ceased_date, cancelled=True
     )
-    people_services.sen_status_set(
-        acting_user=acting_user,
-        child=child,
-        status=SENStatus.SEN_SUPPORT if reason == "2" else SENStatus.NONE,
-        start_date=ceased_date,
-        source=RecordSource.EHC,
+    _record_sen_status(
+        acting_user, child, SENStatus.SEN_SUPPORT if reason == "2" else SENStatus.NONE, ceased_date
     )
     event(
         acting_user=acting_user,

@@ -288,7 +288,8 @@ class FormPage(View):
         return super().dispatch(request, *args, **kwargs)
 
     def load(self, **kwargs: Any) -> None:
-        raise NotImplementedError
+        """Every form page fetches what it acts on; this base is never routed."""
+        raise TypeError(f"{type(self).__name__} must define load()")
 
     def form_kwargs(self) -> dict[str, Any]:
         return {}
@@ -301,13 +302,15 @@ class FormPage(View):
         return {}
 
     def back(self) -> tuple[str, str]:
-        raise NotImplementedError
+        """The back link's text and address, from the case the page belongs to."""
+        raise TypeError(f"{type(self).__name__} must define back()")
 
     def page_title(self) -> str:
         return self.title
 
     def act(self, form: Any) -> HttpResponse:
-        raise NotImplementedError
+        """Call the step's service with the valid form and redirect."""
+        raise TypeError(f"{type(self).__name__} must define act()")
 
     def render_form(self, form: forms.GovukForm, status: int = 200) -> HttpResponse:
         back_text, back_href = self.back()
