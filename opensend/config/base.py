@@ -70,6 +70,7 @@ ALLOWED_HOSTS = env_list("OPENSEND_ALLOWED_HOSTS", "127.0.0.1,localhost")
 DOMAIN_APPS = [
     "opensend.core",
     "opensend.people",
+    "opensend.directory",
     "opensend.ehc",
     "opensend.returns",
     "opensend.api",

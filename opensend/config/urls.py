@@ -14,5 +14,6 @@ urlpatterns = [
     path("imports/", include("opensend.returns.urls")),
     path("children/", include("opensend.people.urls")),
     path("ehc/", include("opensend.ehc.urls")),
+    path("local-offer/", include("opensend.directory.urls")),
     path("", include("opensend.web.urls")),
 ]

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     SOCIAL_WORKER = "social_worker", "Social worker"
     DESIGNATED_SOCIAL_CARE_OFFICER = "dsco", "Designated Social Care Officer"
     COMMISSIONER = "commissioner", "Commissioner"
+    LOCAL_OFFER_OFFICER = "local_offer_officer", "Local Offer officer"
     SENCO = "senco", "SENCO"
     PROVIDER = "provider", "Provider"
     ANALYST = "analyst", "Analyst / public health"
@@ -113,6 +114,11 @@ CATALOGUE: dict[Role, RoleSpec] = {
             frozenset({OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.ICB}),
         ),
         RoleSpec(
+            Role.LOCAL_OFFER_OFFICER,
+            "Edits and approves the Local Offer, answers its feedback; sees no child's record.",
+            _LA,
+        ),
+        RoleSpec(
             Role.SENCO,
             "Requests assessments and contributes to reviews for pupils on roll.",
             SETTING_KINDS,
@@ -142,5 +148,12 @@ CATALOGUE: dict[Role, RoleSpec] = {
 
 #: Roles whose users see only aggregates, where small numbers are suppressed.
 AGGREGATE_ONLY_ROLES = frozenset(
-    {Role.COMMISSIONER, Role.ANALYST, Role.BOARD_MEMBER, Role.PROVIDER, Role.SYSTEM_ADMIN}
+    {
+        Role.COMMISSIONER,
+        Role.LOCAL_OFFER_OFFICER,
+        Role.ANALYST,
+        Role.BOARD_MEMBER,
+        Role.PROVIDER,
+        Role.SYSTEM_ADMIN,
+    }
 )
