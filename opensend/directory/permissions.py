@@ -60,6 +60,8 @@ def editable_services(user: User, area: Area) -> QuerySet[Service]:
     """The services of ``area`` that ``user`` may edit: all for an officer; for a provider,
     those of the directory organisations its organisation owns; otherwise none."""
     services = Service.objects.filter(area=area)
+    if not user.is_authenticated:
+        return services.none()
     if is_officer(user, area):
         return services
     provider_orgs = _memberships(user, area).filter(role_links__role=Role.PROVIDER)
