@@ -82,7 +82,7 @@ def test_nobody_signed_in_edits_nothing(own_service):
     from django.contrib.auth.models import AnonymousUser
 
     anonymous = AnonymousUser()
-    assert not permissions.is_officer(anonymous, own_service.area)  # type: ignore[arg-type]
-    assert not permissions.is_provider(anonymous, own_service.area)  # type: ignore[arg-type]
-    assert not permissions.editable_services(anonymous, own_service.area).exists()  # type: ignore[arg-type]
+    assert not permissions.is_officer(anonymous, own_service.area)
+    assert not permissions.is_provider(anonymous, own_service.area)
+    assert not permissions.editable_services(anonymous, own_service.area).exists()
     assert not UserFactory().memberships.exists()
