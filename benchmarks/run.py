@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["synth", "search", "census_import", "ehc"]
+BENCHMARKS = ["synth", "search", "census_import", "ehc", "local_offer"]
 POSTGRES_URL = os.environ.get(
     "OPENSEND_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/opensend_bench"
 )

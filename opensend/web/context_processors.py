@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from opensend.core.roles import Role
 from opensend.ehc.selectors import ANSWERING_ROLES
 from opensend.web.shell import user_shell
 
@@ -65,6 +66,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             )
         )
         items.append(("SEN2 return", sen2, path.startswith(sen2)))
+    if info.roles & {Role.LOCAL_OFFER_OFFICER, Role.PROVIDER, Role.SYSTEM_ADMIN}:
+        local_offer = reverse("directory:manage-home")
+        items.append(("Local Offer", local_offer, path.startswith(local_offer)))
     account = reverse("web:account")
     items.append(("Your account", account, path.startswith(account)))
     context["navigation"] = [

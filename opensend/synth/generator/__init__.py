@@ -64,6 +64,7 @@ from opensend.synth.generator.context import (
 from opensend.synth.generator.ehc import clear_ehc, ehc_figures, stage_ehc, write_ehc
 from opensend.synth.generator.family import stage_family
 from opensend.synth.generator.involvements import stage_involvements
+from opensend.synth.generator.local_offer import clear_local_offer, local_offer_generate
 from opensend.synth.generator.organisations import area_organisations, stage_organisations
 from opensend.synth.generator.placements import stage_placements
 from opensend.synth.profiles import ELSEWHERE_LA_CODE, PROFILES
@@ -103,6 +104,15 @@ def generate(*, acting_user: User | None, options: Options, replace: bool = Fals
         rows = write_rows(ctx)
         for table, count in write_ehc(ctx, ehc).items():
             rows[table] = rows.get(table, 0) + count
+        rows.update(
+            local_offer_generate(
+                acting_user=acting_user,
+                area=area,
+                seed=options.seed,
+                districts=options.profile.postcode_districts,
+                scale=options.scale,
+            )
+        )
         result = summarise(ctx, rows, replaced)
         result.ehc = ehc_figures(ehc)
         access_log.record(
@@ -180,6 +190,7 @@ def clear_area(area: Area) -> None:
     is kept; regeneration then reuses it."""
     if not area.is_synthetic:
         raise GenerationError(f"{area.name} is a real area: it is never cleared.")
+    clear_local_offer(area)
     clear_ehc(area)
     children = Child.objects.filter(area=area)
     # A consent given by a family contact protects the contact; both go with the child.

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from opensend.synth import demo, generator
+from opensend.synth.generator.local_offer import local_offer_add_if_missing
 from opensend.synth.profiles import PROFILES
 
 WORKERS = 2
@@ -88,6 +89,8 @@ class Command(BaseCommand):
             )
         else:
             say(f"Using the synthetic area {area.name} ({area.la_code}).")
+            if local_offer_add_if_missing(area=area, seed=options["seed"]):
+                say("  Generated its Local Offer.")
         password = demo.new_password()
         try:
             sign_ins = demo.demo_users_reset(area=area, password=password)
