@@ -71,6 +71,16 @@ STAFF: tuple[StaffAccount, ...] = (
     ),
     StaffAccount("analyst", "Alex Analyst", "Public health analyst", Role.ANALYST, "la"),
     StaffAccount("board", "Blair Board", "Improvement board member", Role.BOARD_MEMBER, "la"),
+    StaffAccount(
+        "localoffer", "Logan Offer", "Local Offer officer", Role.LOCAL_OFFER_OFFICER, "la"
+    ),
+    StaffAccount(
+        "provider",
+        "Parker Provider",
+        "Children's therapies service manager",
+        Role.PROVIDER,
+        "community_trust",
+    ),
 )
 
 
@@ -223,6 +233,10 @@ def _sees(account: StaffAccount, area: Area, organisation: Organisation) -> str:
         return "children with EHC plans in the area, and those the ICB works with"
     if account.role == Role.SOCIAL_WORKER:
         return "children the council's social care team works with"
+    if account.role == Role.LOCAL_OFFER_OFFICER:
+        return "edits and approves the Local Offer, answers its feedback; no child's record"
+    if account.role == Role.PROVIDER:
+        return f"edits {organisation.name}'s Local Offer services; no child's record"
     return "area figures only (small numbers suppressed); no child's record"
 
 

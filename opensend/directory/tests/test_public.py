@@ -197,7 +197,8 @@ def test_the_service_page_has_what_a_parent_needs(client, slt):
         "Last checked",
         "Last updated",
         f'href="/local-offer/990/feedback/?service={slt.pk}"',
-        "Comment on this service",
+        "Tell us what you think of this service",
+        "No comments about this service have been published yet.",
     ]:
         assert expected in body, expected
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from opensend.core.mail import SendError
 from opensend.core.models import Area
-from opensend.directory import geo, selectors
+from opensend.directory import feedback_selectors, geo, selectors
 from opensend.directory.models import HowToAccess, Service
 from opensend.directory.search import (
     DAYS,
@@ -382,9 +382,6 @@ def _service_context(request: HttpRequest, area: Area, service: Service) -> dict
         "paragraphs": _paragraphs(service.description),
         "shortlisted": str(service.pk) in shortlist_ids(request.session, area),
         "here": request.get_full_path(),
-        "feedback_href": (
-            f"/local-offer/{area.la_code}/feedback/?{urlencode({'service': str(service.pk)})}"
-        ),
         "print_href": reverse(
             "directory:public-service-print",
             kwargs={"la_code": area.la_code, "service_id": service.pk},
@@ -411,6 +408,7 @@ def service_page(
     area = area_or_404(la_code)
     service = selectors.public_service_get(area, service_id)
     context = _service_context(request, area, service)
+    context["feedback_answers"] = feedback_selectors.published_for_service(service)
     context["print_view"] = view == "print"
     context["large_print"] = view == "large-print"
     return render(request, "directory/public/service.html", context)

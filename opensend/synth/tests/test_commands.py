@@ -187,8 +187,15 @@ def test_demo_accounts_see_what_their_relationship_allows(static_root):
     )
     assert with_plans <= visible("dco")
 
-    for aggregate_only in ("commissioner", "analyst", "board"):
+    for aggregate_only in ("commissioner", "analyst", "board", "localoffer", "provider"):
         assert visible(aggregate_only) == set()
+    # the Local Offer officer runs the area's Local Offer; the provider edits its own services
+    from opensend.directory import permissions
+
+    assert permissions.is_officer(user("localoffer"), area)
+    editable = permissions.editable_services(user("provider"), area)
+    assert editable.exists()
+    assert editable.count() < permissions.editable_services(user("localoffer"), area).count()
     roles = {
         local: Membership.objects.current().get(user=user(local)).role_codes
         for local in ("commissioner", "analyst", "board", "dco")

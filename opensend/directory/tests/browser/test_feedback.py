@@ -28,8 +28,10 @@ def test_feedback_on_a_service_is_answered_and_published(
     service = public_service(area=area, name="Splash Club", description="Swimming sessions.")
     officer = staff(Role.LOCAL_OFFER_OFFICER, local_authority, full_name="Olu Officer")
 
-    # a parent comments on the service
-    page.goto(f"/local-offer/990/feedback/?service={service.pk}")
+    # a parent reads the service and comments on it
+    page.goto(f"/local-offer/990/services/{service.pk}/")
+    expect(page.locator("main")).to_contain_text("No comments about this service")
+    page.get_by_role("link", name="Tell us what you think of this service").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Comment on Splash Club")
     check("the feedback form for a service")
     page.get_by_role("button", name="Send your comment").click()
@@ -97,6 +99,11 @@ def test_feedback_on_a_service_is_answered_and_published(
     expect(page.locator("main")).not_to_contain_text("Jack")
     expect(page.locator("main")).to_contain_text("fewer than 6")
     check("you said, we did")
+
+    # and on the service's own page
+    page.goto(f"/local-offer/990/services/{service.pk}/")
+    expect(page.locator("main")).to_contain_text("The club now offers a quiet changing room")
+    check("the service page with its published answer")
 
 
 def test_an_officer_marks_a_comment_not_for_publication_and_withdraws_an_answer(
