@@ -9,67 +9,25 @@ it twice sends nothing twice."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-from django_tasks import TaskResultStatus
-
-from opensend.core.models import Area
+from opensend.core.daily_command import DailyTaskCommand
 from opensend.ehc.notices import send_step_reminders
 from opensend.ehc.tasks import send_step_reminders_task
 
 
-def _summary(counts: dict[str, int]) -> str:
-    return (
-        f"steps due soon or overdue: {counts['steps']}; notices sent: {counts['sent']}; "
-        f"already sent: {counts['already_sent']}; failed, to retry next run: {counts['failed']}; "
-        f"steps with nobody to notify: {counts['nobody_to_notify']}."
-    )
-
-
-class Command(BaseCommand):
+class Command(DailyTaskCommand):
     help = "Send reminders about EHC steps due within the week or overdue (queued as a task)."
+    what = "Reminders"
+    too_early = "notices would go early"
+    task = send_step_reminders_task
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--area", metavar="LA_CODE", help="one area, by its DfE LA code")
-        parser.add_argument(
-            "--date", metavar="YYYY-MM-DD", help="as on this day (default: today; not later)"
-        )
-        parser.add_argument(
-            "--now", action="store_true", help="run here rather than queue for the worker"
-        )
+    def run_here(self, *, today: dt.date | None, area_id: int | None) -> dict[str, int]:
+        return send_step_reminders(today=today, area_id=area_id).as_dict()
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        area: Area | None = None
-        if options["area"]:
-            area = Area.objects.filter(la_code=options["area"]).first()
-            if area is None:
-                raise CommandError(f"There is no area with LA code {options['area']}.")
-        day: dt.date | None = None
-        if options["date"]:
-            try:
-                day = dt.date.fromisoformat(options["date"])
-            except ValueError as error:
-                raise CommandError(f"--date must be YYYY-MM-DD ({error}).") from error
-            if day > timezone.localdate():
-                raise CommandError("--date cannot be in the future: notices would go early.")
-        where = str(area) if area is not None else "every area"
-        on = f"{day.day} {day:%B %Y}" if day else "today"
-        if options["now"]:
-            counts = send_step_reminders(today=day, area_id=area.pk if area else None).as_dict()
-            self.stdout.write(f"Reminders for {where} as on {on}: {_summary(counts)}")
-            return
-        result = send_step_reminders_task.enqueue(
-            today=day.isoformat() if day else None, area_id=area.pk if area else None
+    def summary(self, counts: dict[str, int]) -> str:
+        return (
+            f"steps due soon or overdue: {counts['steps']}; notices sent: {counts['sent']}; "
+            f"already sent: {counts['already_sent']}; "
+            f"failed, to retry next run: {counts['failed']}; "
+            f"steps with nobody to notify: {counts['nobody_to_notify']}."
         )
-        if result.status == TaskResultStatus.SUCCESSFUL:
-            counts = result.return_value or {}
-            self.stdout.write(f"Reminders for {where} as on {on}: {_summary(counts)}")
-        elif result.status == TaskResultStatus.FAILED:
-            raise CommandError(f"The reminder task failed: {result.errors[-1].traceback}")
-        else:
-            self.stdout.write(
-                f"Reminders for {where} as on {on} queued as task {result.id}; "
-                f"the worker (opensend db-worker) will send them."
-            )
