@@ -22,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from opensend.directory.models import (
     HowToAccess,
@@ -33,6 +32,7 @@ from opensend.directory.models import (
 from opensend.directory.schedule2 import OPTIONS as SCHEDULE2_OPTIONS
 from opensend.directory.schedule2 import QUESTIONS as SCHEDULE2_QUESTIONS
 from opensend.directory.taxonomy import ACCESSIBILITY, CATEGORIES, NEEDS, SUITABILITY, term_id
+from opensend.web.govuk_forms import GovukForm
 
 __all__ = [
     "COST_ROWS",
@@ -97,115 +97,6 @@ def _time_text(value: str) -> str:
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-class GovukForm(forms.Form):
-    """A form whose fields render as GOV.UK components: ``component(name)`` gives the
-    govuk-frontend-jinja macro's name and its parameters."""
-
-    widths: dict[str, int] = {}
-    prefixes: dict[str, str] = {}
-    suffixes: dict[str, str] = {}
-    rows: dict[str, int] = {}
-    label_classes = "govuk-label--s"
-
-    def _value(self, name: str) -> Any:
-        if self.is_bound:
-            field = self.fields[name]
-            if isinstance(field, forms.MultipleChoiceField):
-                return self.data.getlist(name) if hasattr(self.data, "getlist") else []
-            return self.data.get(name, "")
-        value = self.initial.get(name, self.fields[name].initial)
-        return value() if callable(value) else value
-
-    def _error(self, name: str) -> dict[str, str] | None:
-        errors = self.errors.get(name)
-        return {"text": str(errors[0])} if errors else None
-
-    def component(self, name: str) -> tuple[str, dict[str, Any]]:
-        field = self.fields[name]
-        widget = field.widget
-        label = str(field.label or name.replace("_", " ").capitalize())
-        hint = {"text": str(field.help_text)} if field.help_text else None
-        error = self._error(name)
-        value = self._value(name)
-        if isinstance(widget, forms.HiddenInput):
-            return "hidden", {"name": name, "value": "" if value is None else str(value)}
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            chosen = {str(v) for v in (value or [])}
-            return "govukCheckboxes", {
-                "idPrefix": f"id_{name}",
-                "name": name,
-                "fieldset": {"legend": {"text": label, "classes": "govuk-fieldset__legend--s"}},
-                "hint": hint,
-                "errorMessage": error,
-                "classes": "govuk-checkboxes--small",
-                "items": [
-                    {"value": str(v), "text": str(text), "checked": str(v) in chosen}
-                    for v, text in field.choices  # type: ignore[attr-defined]
-                ],
-            }
-        current = "" if value is None else str(getattr(value, "pk", value))
-        if isinstance(widget, forms.RadioSelect):
-            return "govukRadios", {
-                "idPrefix": f"id_{name}",
-                "name": name,
-                "fieldset": {"legend": {"text": label, "classes": "govuk-fieldset__legend--s"}},
-                "hint": hint,
-                "errorMessage": error,
-                "items": [
-                    {"value": str(v), "text": str(text), "checked": str(v) == current}
-                    for v, text in field.choices  # type: ignore[attr-defined]
-                    if str(v) != ""
-                ],
-            }
-        if isinstance(widget, forms.Select):
-            return "govukSelect", {
-                "id": f"id_{name}",
-                "name": name,
-                "label": {"text": label, "classes": self.label_classes},
-                "hint": hint,
-                "errorMessage": error,
-                "items": [
-                    {"value": str(v), "text": str(text), "selected": str(v) == current}
-                    for v, text in field.choices  # type: ignore[attr-defined]
-                ],
-            }
-        params: dict[str, Any] = {
-            "id": f"id_{name}",
-            "name": name,
-            "label": {"text": label, "classes": self.label_classes},
-            "hint": hint,
-            "errorMessage": error,
-            "value": current,
-        }
-        if isinstance(widget, forms.Textarea):
-            params["rows"] = self.rows.get(name, 5)
-            return "govukTextarea", params
-        if name in self.widths:
-            params["classes"] = f"govuk-input--width-{self.widths[name]}"
-        if name in self.prefixes:
-            params["prefix"] = {"text": self.prefixes[name]}
-        if name in self.suffixes:
-            params["suffix"] = {"text": self.suffixes[name]}
-        if isinstance(field, forms.EmailField):
-            params.update({"type": "email", "autocomplete": "email", "spellcheck": False})
-        if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
-            params.update({"inputmode": "decimal", "spellcheck": False})
-        return "govukInput", params
-
-    def components(self, names: Iterable[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
-        return [self.component(name) for name in (names or self.fields)]
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's refusal against the field it names, or above the form."""
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
 
 
 def _text(label: str, *, required: bool = False, message: str = "", **kwargs: Any) -> Any:
