@@ -9,6 +9,7 @@ command's own process and its counts are printed; with the database backend the 
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +22,7 @@ from opensend.core.models import Area
 __all__ = ["DailyTaskCommand"]
 
 
-class DailyTaskCommand(BaseCommand):
+class DailyTaskCommand(BaseCommand, metaclass=ABCMeta):
     """Subclasses set ``what`` (e.g. "Reminders"), ``too_early`` (why a future date is
     refused), ``task`` (the django-tasks task, taking ``today`` as ISO text and ``area_id``)
     and define ``run_here`` and ``summary``."""
@@ -30,13 +31,13 @@ class DailyTaskCommand(BaseCommand):
     too_early: ClassVar[str]
     task: ClassVar[Task[..., Any]]
 
+    @abstractmethod
     def run_here(self, *, today: dt.date | None, area_id: int | None) -> dict[str, int]:
         """Do the day's work in this process; returns its counts."""
-        raise NotImplementedError(f"{type(self).__name__} must define run_here()")
 
+    @abstractmethod
     def summary(self, counts: dict[str, int]) -> str:
         """The counts in words."""
-        raise NotImplementedError(f"{type(self).__name__} must define summary()")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--area", metavar="LA_CODE", help="one area, by its DfE LA code")
