@@ -58,6 +58,12 @@ ERROR_CODES: list[tuple[str, int, str]] = [
         "Someone saved the draft plan after you read it: read it again and redo your change.",
     ),
     ("invalid_request", 422, "A parameter is missing or not valid; errors lists each one."),
+    (
+        "return_invalid",
+        422,
+        "A provider's waiting-list return has row errors; errors lists each one (rows[n], "
+        "field, message) and nothing was written.",
+    ),
     ("server_error", 500, "Something went wrong on our side. It has been logged."),
 ]
 

@@ -20,7 +20,9 @@ from opensend.api import errors
 from opensend.api.account import router as account_router
 from opensend.api.auth import AUTH
 from opensend.api.docs import GovukDocs, docs_try
+from opensend.commissioning.api import router as commissioning_router
 from opensend.ehc.api import router as ehc_router
+from opensend.pathways.api import router as pathways_router
 from opensend.people.api import router as people_router
 
 DESCRIPTION = (
@@ -133,3 +135,5 @@ errors.install(api)
 api.add_router("/", account_router)
 api.add_router("/children", people_router)
 api.add_router("/ehc", ehc_router)
+api.add_router("/pathways", pathways_router)
+api.add_router("/commissioning", commissioning_router)

@@ -72,6 +72,8 @@ DOMAIN_APPS = [
     "opensend.people",
     "opensend.directory",
     "opensend.ehc",
+    "opensend.pathways",
+    "opensend.commissioning",
     "opensend.returns",
     "opensend.api",
     "opensend.web",
@@ -243,6 +245,8 @@ TASKS = tasks_setting("immediate")
 
 # The name shown in the header, and the organisation that runs this deployment.
 OPENSEND_SERVICE_NAME = os.environ.get("OPENSEND_SERVICE_NAME", "OpenSEND")
+# Open Contracting: the prefix registered for the area's contracts' ocids (docs/commissioning.md).
+OPENSEND_OCDS_OCID_PREFIX = os.environ.get("OPENSEND_OCDS_OCID_PREFIX", "ocds-000000")
 # The label for TOTP authenticator apps.
 OTP_TOTP_ISSUER = OPENSEND_SERVICE_NAME
 # Rows per page of child search results.

@@ -15,5 +15,7 @@ urlpatterns = [
     path("children/", include("opensend.people.urls")),
     path("ehc/", include("opensend.ehc.urls")),
     path("local-offer/", include("opensend.directory.urls")),
+    path("pathways/", include("opensend.pathways.urls")),
+    path("commissioning/", include("opensend.commissioning.urls")),
     path("", include("opensend.web.urls")),
 ]

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from opensend.core.roles import Role
 from opensend.ehc.selectors import ANSWERING_ROLES
-from opensend.web.shell import user_shell
+from opensend.pathways.access import visible_pathways
+from opensend.web.shell import signed_in_user, user_shell
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             )
         )
         items.append(("SEN2 return", sen2, path.startswith(sen2)))
+    if (
+        info.roles & {Role.PROVIDER, Role.HEALTH_PRACTITIONER, Role.COMMISSIONER}
+        and visible_pathways(signed_in_user(request)).exists()
+    ):
+        pathways = reverse("pathways:list")
+        items.append(("Waiting lists", pathways, path.startswith(pathways)))
+    if info.roles & {Role.COMMISSIONER, Role.PROVIDER, Role.BOARD_MEMBER}:
+        commissioning = reverse("commissioning:list")
+        items.append(("Commissioning", commissioning, path.startswith(commissioning)))
     if info.roles & {Role.LOCAL_OFFER_OFFICER, Role.PROVIDER, Role.SYSTEM_ADMIN}:
         local_offer = reverse("directory:manage-home")
         items.append(("Local Offer", local_offer, path.startswith(local_offer)))

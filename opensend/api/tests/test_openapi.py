@@ -6,7 +6,9 @@ import json
 import pytest
 from django.test import Client
 
+from opensend.commissioning.tests.test_api import OPERATIONS as COMMISSIONING_OPERATIONS
 from opensend.ehc.tests.test_api import OPERATIONS as EHC_OPERATIONS
+from opensend.pathways.tests.test_api import OPERATIONS as PATHWAYS_OPERATIONS
 
 OPERATIONS = {
     ("/api/v1/me", "get"): "me",
@@ -15,6 +17,8 @@ OPERATIONS = {
     ("/api/v1/children/{child_id}", "get"): "child_record",
     ("/api/v1/children/{child_id}/timeline", "get"): "child_timeline",
     **EHC_OPERATIONS,
+    **COMMISSIONING_OPERATIONS,
+    **PATHWAYS_OPERATIONS,
 }
 
 

@@ -1,0 +1,64 @@
+"""The small partnership the commissioning tests work in: Halford Vale (the council, the ICB,
+two providers, a commissioner at each commissioner, a provider user at each provider, a board
+member) and a second area with its own commissioner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from opensend.core.models import Area, Organisation, User
+from opensend.core.roles import OrganisationKind, Role
+from opensend.core.tests.factories import AreaFactory, OrganisationFactory, staff
+
+
+@dataclass
+class Partnership:
+    area: Area
+    council: Organisation
+    icb: Organisation
+    trust: Organisation
+    charity: Organisation
+    la_commissioner: User
+    icb_commissioner: User
+    trust_user: User
+    charity_user: User
+    board_member: User
+    other_area: Area
+    other_council: Organisation
+    other_commissioner: User
+
+
+@pytest.fixture
+def world(area, local_authority):
+    icb = OrganisationFactory(
+        name="Halford Vale Integrated Care Board", kind=OrganisationKind.ICB, home_area=area
+    )
+    trust = OrganisationFactory(
+        name="Halford Community Health NHS Trust",
+        kind=OrganisationKind.NHS_TRUST,
+        home_area=area,
+    )
+    charity = OrganisationFactory(
+        name="Brightwater Sensory Therapy",
+        kind=OrganisationKind.VOLUNTARY_PROVIDER,
+        home_area=area,
+    )
+    other_area = AreaFactory(name="Northmoor", la_code="991")
+    other_council = OrganisationFactory(name="Northmoor Council", home_area=other_area)
+    return Partnership(
+        area=area,
+        council=local_authority,
+        icb=icb,
+        trust=trust,
+        charity=charity,
+        la_commissioner=staff(Role.COMMISSIONER, local_authority, full_name="Lee Commissioner"),
+        icb_commissioner=staff(Role.COMMISSIONER, icb, full_name="Isla Commissioner"),
+        trust_user=staff(Role.PROVIDER, trust, full_name="Tariq Provider"),
+        charity_user=staff(Role.PROVIDER, charity, full_name="Cara Provider"),
+        board_member=staff(Role.BOARD_MEMBER, local_authority, full_name="Bea Board"),
+        other_area=other_area,
+        other_council=other_council,
+        other_commissioner=staff(Role.COMMISSIONER, other_council, full_name="Omar Other"),
+    )
