@@ -33,15 +33,18 @@ from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
+    Count,
     F,
     FloatField,
     IntegerField,
     Max,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
@@ -359,20 +362,34 @@ def match_word(stem: str, words: tuple[str, ...], known: frozenset[str]) -> Word
         approximate = [w for w in _prefixed(stem, words) if w != stem]
     corrected = ""
     if not exact and not approximate and len(stem) >= 4:
-        found = process.extract(
-            stem,
-            words,
-            scorer=OSA.distance,
-            score_cutoff=_max_edits(stem),
-            limit=None,
-        )
-        if found:
-            nearest = min(distance for _word, distance, _i in found)
-            fuzzy = sorted(w for w, distance, _i in found if distance == nearest)
-            fuzzy = fuzzy[:MAX_FUZZY_MATCHES]
+        fuzzy = _nearest_spellings(stem, words)
+        if fuzzy:
             corrected = fuzzy[0]
             approximate.extend(fuzzy)
     return WordMatch(stem=stem, exact=exact, approximate=tuple(approximate), corrected=corrected)
+
+
+def _nearest_spellings(stem: str, words: tuple[str, ...]) -> list[str]:
+    """The known words nearest to ``stem`` within ``_max_edits``: whole words, or words whose
+    start is one edit away ("phisio" → "physiotherapi", by its start "physio"). Only the nearest
+    distance is kept; whole words come before starts, at most ``MAX_FUZZY_MATCHES``."""
+    cutoff = _max_edits(stem)
+    whole = process.extract(stem, words, scorer=OSA.distance, score_cutoff=cutoff, limit=None)
+    starts: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) > len(stem):
+            starts.setdefault(word[: len(stem)], []).append(word)
+    begun = process.extract(stem, list(starts), scorer=OSA.distance, score_cutoff=1, limit=None)
+    distances = [distance for _w, distance, _i in whole] + [d for _w, d, _i in begun]
+    if not distances:
+        return []
+    nearest = min(distances)
+    found = sorted(word for word, distance, _i in whole if distance == nearest)
+    for start in sorted(start for start, distance, _i in begun if distance == nearest):
+        found.extend(
+            word for word in sorted(starts[start], key=lambda w: (len(w), w)) if word not in found
+        )
+    return found[:MAX_FUZZY_MATCHES]
 
 
 def _prefixed(stem: str, words: tuple[str, ...]) -> list[str]:
@@ -814,6 +831,20 @@ def _sql_order(plan: _Plan, start: int, stop: int | None) -> list[str]:
     return list(ordered[start:stop])
 
 
+def _sql_page(plan: _Plan, offset: int, limit: int) -> tuple[list[str], int | None]:
+    """A page of service ids (text) ranked by relevance, with how many services match in all
+    (a window count over the same aggregate), or ``None`` for the count when the page is past
+    the last one."""
+    rows = list(
+        _scored_rows(plan.candidates, plan.matches)
+        .annotate(total=Window(Count("*")))
+        .order_by(*_relevance_order())[offset : offset + limit]
+    )
+    if rows:
+        return [row["sid"] for row in rows], int(rows[0]["total"])
+    return [], 0 if offset == 0 else None
+
+
 def _count(area: Area, query: SearchQuery) -> int:
     """How many services ``query`` finds (for suggestions): counted, not read."""
     plan = _plan(area, query)
@@ -858,28 +889,33 @@ def search(area: Area, query: SearchQuery, *, source: str | None = "web") -> Sea
     if plan.matches:
         result.corrected_words = _corrected(query.words, plan.matches)
     distances: dict[str, tuple[float, str]] = {}
-    ordered: list[str] = []
+    requested = max(1, query.page)
+    page_ids: list[str] | None = None
     if plan.in_python:
         ordered, distances = _python_order(plan)
         result.total = len(ordered)
+    elif plan.matches:
+        # the page and the count in one query; the count apart only past the last page
+        page_ids, total = _sql_page(plan, (requested - 1) * per_page, per_page)
+        result.total = total if total is not None else _sql_count(plan)
     else:
         result.total = _sql_count(plan)
     result.pages = max(1, math.ceil(result.total / per_page))
-    result.page = min(max(1, query.page), result.pages)
+    result.page = min(requested, result.pages)
     offset = (result.page - 1) * per_page
     if plan.in_python:
         page_ids = ordered[offset : offset + per_page]
-    elif result.total:
-        page_ids = _sql_order(plan, offset, offset + per_page)
-        if plan.origin is not None and page_ids:
-            # distances for the page only
-            distances = _distances(
-                plan.candidates.filter(pk__in=[uuid.UUID(sid) for sid in page_ids]),
-                plan.origin,
-                None,
-            )
-    else:
+    elif not result.total:
         page_ids = []
+    elif page_ids is None or result.page != requested:
+        page_ids = _sql_order(plan, offset, offset + per_page)
+    if plan.origin is not None and not plan.in_python and page_ids:
+        # ranked by relevance or name near a postcode: the distances of the page only
+        distances = _distances(
+            plan.candidates.filter(pk__in=[uuid.UUID(sid) for sid in page_ids]),
+            plan.origin,
+            None,
+        )
     services: list[Service] = []
     if page_ids:
         ids = [uuid.UUID(sid) for sid in page_ids]
@@ -905,10 +941,29 @@ def _distance_of(distances: dict[str, float], service: Service) -> float | None:
     return None
 
 
+#: The facets a result summary shows (``service.attributes`` of a search result holds only
+#: these: reading every accessibility and suitability term of a page cost more than the search).
+SUMMARY_FACETS = (TaxonomyTerm.Facet.CATEGORY, TaxonomyTerm.Facet.NEED)
+
+
 def _with_details(services: QuerySet[Service]) -> QuerySet[Service]:
-    """What a result summary shows, fetched in a fixed number of queries."""
+    """What a result summary shows (organisation, categories and needs in the taxonomy's order,
+    cost options), fetched in a fixed number of queries."""
+    attributes = (
+        Attribute.objects.filter(taxonomy_term__facet__in=SUMMARY_FACETS)
+        .select_related("taxonomy_term")
+        .only(
+            "service_id",
+            "taxonomy_term__name",
+            "taxonomy_term__term",
+            "taxonomy_term__facet",
+            "taxonomy_term__position",
+            "taxonomy_term__parent_id",
+        )
+        .order_by("taxonomy_term__position", "taxonomy_term__name")
+    )
     return services.select_related("organization").prefetch_related(
-        "attributes__taxonomy_term", "cost_options"
+        Prefetch("attributes", queryset=attributes), "cost_options"
     )
 
 

@@ -285,30 +285,17 @@ def _site_query(query: ApiQuery) -> site_search.SearchQuery:
     )
 
 
-def _as_uuid(key: object) -> uuid.UUID:
-    """A service id from the search's ordered list (text: a UUID's hex or its dashed form,
-    depending on the database), or already a UUID."""
-    return key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
-
-
 def public_service_ids(area: Area, query: ApiQuery) -> list[uuid.UUID]:
     """Every public service of ``area`` that matches ``query``, in the site search's order
     (relevance with words, distance from a postcode, else name). Logs the search (first
     pages only) as the site does, with ``source="api"``."""
     site_query = _site_query(query)
     # The site's search gives one page; the API filters further before paging, so it takes
-    # the whole ordered list the search works from.
-    found, result = site_search._run(area, site_query)
-    if result.postcode_problem:
-        raise BadParameter("postcode", result.postcode_problem)
-    ordered: list[uuid.UUID] = [_as_uuid(key) for key in found]
-    if not ordered and result.total:
-        # No words and no postcode: the site orders by name in the database; so does this.
-        ordered = list(
-            site_search._filtered(area, site_query)
-            .order_by("name", "pk")
-            .values_list("pk", flat=True)
-        )
+    # the whole ordered list of ids.
+    try:
+        ordered: list[uuid.UUID] = site_search.ordered_service_ids(area, site_query)
+    except site_search.PostcodeNotFound as problem:
+        raise BadParameter("postcode", str(problem)) from problem
     extra = _extra_filters(query)
     if extra is not None and ordered:
         allowed = set(

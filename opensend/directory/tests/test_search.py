@@ -4,6 +4,8 @@ anonymous logging."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 
 import pytest
 from django.utils import timezone
@@ -18,14 +20,19 @@ from opensend.directory.models import (
     ServiceStatus,
 )
 from opensend.directory.search import (
+    PostcodeNotFound,
     SearchQuery,
     index_service,
+    index_services,
+    match_word,
+    ordered_service_ids,
+    reindex_area,
     search,
     stem_words,
     unindex_service,
     vocabulary,
 )
-from opensend.directory.tests.factories import public_service
+from opensend.directory.tests.factories import AddressFactory, public_service, tag
 
 L1 = (53.40254, -2.97928)  # the L1 district's centroid in the shipped file
 WA7 = (53.32987, -2.7028)
@@ -449,3 +456,233 @@ def test_later_pages_and_unlogged_searches_write_nothing(directory, area):
     search(area, SearchQuery(words="speech", page=2))
     search(area, SearchQuery(words="speech"), source=None)
     assert not SearchLog.objects.exists()
+
+
+# --- Matching words against the vocabulary -------------------------------------------------------
+
+VOCABULARY = (
+    "autism",
+    "autist",
+    "club",
+    "clubhous",
+    "physiotherapi",
+    "physic",
+    "speech",
+    "speed",
+    "spell",
+    "therapi",
+    "therapist",
+)
+
+MATCHES = [
+    # (query stem, exact, approximate, corrected)
+    ("speech", True, (), ""),  # known: no misspellings of it are added
+    ("club", True, ("clubhous",), ""),  # and longer words it starts
+    ("physio", False, ("physiotherapi",), ""),  # a prefix is not a misspelling
+    ("speach", False, ("speech",), "speech"),  # one edit: only the nearest, not "speed"
+    ("autsim", False, ("autism",), "autism"),  # two letters swapped count as one edit
+    ("therap", False, ("therapi", "therapist"), ""),  # shortest first
+    ("phisio", False, ("physiotherapi",), "physiotherapi"),  # a misspelt start
+    ("phisic", False, ("physic",), "physic"),  # a whole word before a start at the same distance
+    ("phy", False, (), ""),  # too short to be a prefix or a misspelling
+    ("xylophon", False, (), ""),
+]
+
+
+@pytest.mark.parametrize(("stem", "exact", "approximate", "corrected"), MATCHES)
+def test_match_word(stem, exact, approximate, corrected):
+    words = tuple(sorted(VOCABULARY))
+    found = match_word(stem, words, frozenset(words))
+    assert (found.exact, found.approximate, found.corrected) == (exact, approximate, corrected)
+
+
+def test_nearest_spellings_keep_ties():
+    words = ("spead", "speed", "speeds")
+    found = match_word("spied", words, frozenset(words))
+    # one edit from "speed", and from the start of "speeds"; two from "spead"
+    assert found.approximate == ("speed", "speeds")
+    words = ("bread", "break")
+    assert match_word("breal", words, frozenset(words)).approximate == ("bread", "break")
+
+
+def test_a_prefix_matches_at_most_the_ten_shortest_words():
+    words = tuple(sorted(f"club{'x' * n}" for n in range(1, 30)))
+    found = match_word("club", words, frozenset(words))
+    assert len(found.approximate) == 10
+    assert found.approximate[0] == "clubx"
+
+
+def test_stems_are_the_same_when_remembered():
+    assert stem_words("Swimming swims SWIM") == ["swim", "swim", "swim"]
+    assert stem_words("Swimming swims SWIM") == ["swim", "swim", "swim"]
+
+
+# --- Indexing many services at once --------------------------------------------------------------
+
+
+def _rows(services):
+    return {
+        (term.service_id, term.term, term.weight)
+        for term in SearchTerm.objects.filter(service__in=services)
+    }
+
+
+def test_index_services_writes_the_same_rows_as_index_service(directory, area):
+    located = directory["swim"]
+    AddressFactory.create(
+        location=located.service_at_locations.get().location, city="Runcorn", postal_code="WA7 2AB"
+    )
+    tag(located, "need-asd", "need")
+    tag(located, "therapies", "category")
+    archived = directory["camhs"]
+    archived.archived_at = timezone.now()
+    archived.save()
+    services = list(Service.objects.filter(area=area))
+    for service in services:
+        index_service(service)
+    one_by_one = _rows(services)
+    SearchTerm.objects.all().delete()
+    assert index_services(Service.objects.filter(area=area)) == len(services) - 1
+    assert _rows(services) == one_by_one
+    assert not SearchTerm.objects.filter(service=archived).exists()
+    assert ("runcorn" in {t for _, t, _w in one_by_one}) is True
+
+
+def test_reindex_area_refreshes_the_vocabulary_and_leaves_other_areas(directory, area):
+    other = public_service(area=AreaFactory(), name="Elsewhere zumba")
+    assert "swim" in vocabulary(area)[1]
+    SearchTerm.objects.filter(service__area=area).delete()
+    assert reindex_area(area) == len(directory)
+    assert "swim" in vocabulary(area)[1]
+    assert SearchTerm.objects.filter(service=other, term="zumba").exists()
+
+
+# --- Ranking and paging in the database -----------------------------------------------------------
+
+
+def _all_pages(area, query):
+    seen = []
+    page = 1
+    while True:
+        result = search(area, replace(query, page=page, per_page=3), source=None)
+        seen += result.services
+        if page >= result.pages:
+            return seen, result.total
+        page += 1
+
+
+@pytest.fixture
+def clubs(area):
+    made = []
+    for n in range(8):
+        made.append(
+            public_service(
+                area=area,
+                name=f"{'Swimming' if n % 2 else 'Youth'} club {n}",
+                description="Swimming sessions." if n % 3 == 0 else "A club.",
+                needs=("ASD",) if n < 4 else (),
+                latitude=L1[0] + n * 0.01,
+                longitude=L1[1],
+            )
+        )
+    return made
+
+
+PAGED = [
+    SearchQuery(words="swimming club"),
+    SearchQuery(words="club", needs=("ASD",)),
+    SearchQuery(),
+    SearchQuery(postcode="L1", within_miles=3),
+    SearchQuery(postcode="L1", sort="distance"),
+    SearchQuery(words="club", postcode="L1", within_miles=3),
+    SearchQuery(words="club", postcode="L1"),
+]
+
+
+@pytest.mark.parametrize("query", PAGED)
+def test_pages_follow_on_and_match_the_api_order(clubs, area, query):
+    services, total = _all_pages(area, query)
+    assert len(services) == total == len(set(services))
+    assert [s.pk for s in services] == ordered_service_ids(area, query)
+
+
+def test_relevance_ties_are_broken_by_name_then_id(area):
+    made = [public_service(area=area, name=name) for name in ("beta club", "Alpha club")]
+    made.append(public_service(area=area, name="Alpha club"))
+    found = search(area, SearchQuery(words="club"), source=None).services
+    assert [s.name for s in found] == ["Alpha club", "Alpha club", "beta club"]
+    assert found[0].pk.hex < found[1].pk.hex
+
+
+def test_more_words_matched_outranks_a_higher_score(clubs, area):
+    found = search(area, SearchQuery(words="swimming club autism"), source=None).services
+    # Youth club 0 matches all three words, "swimming" only in its description; Swimming clubs
+    # 5 and 7 score more but do not meet autism
+    assert [s.name for s in found[:5]] == [
+        "Swimming club 1",
+        "Swimming club 3",
+        "Youth club 0",
+        "Swimming club 5",
+        "Swimming club 7",
+    ]
+
+
+def test_distances_are_given_for_a_page_ranked_by_relevance(clubs, area):
+    result = search(area, SearchQuery(words="club", postcode="L1"), source=None)
+    assert all(s.distance_miles is not None for s in result.services)
+    miles = {s.name: s.distance_miles for s in result.services}
+    assert miles["Youth club 0"] == pytest.approx(0.0, abs=0.01)
+    assert miles["Swimming club 1"] == pytest.approx(0.69, abs=0.01)
+
+
+def test_a_distance_limit_counts_only_services_inside_it(clubs, area):
+    # about 0.69 miles between clubs: within 2 miles of L1 are clubs 0 to 2
+    result = search(area, SearchQuery(postcode="L1", within_miles=2), source=None)
+    assert [s.name for s in result.services] == ["Youth club 0", "Swimming club 1", "Youth club 2"]
+    assert result.total == 3
+
+
+def test_ordered_service_ids_says_when_the_postcode_is_unknown(clubs, area):
+    with pytest.raises(PostcodeNotFound, match="ZZ9 9ZZ"):
+        ordered_service_ids(area, SearchQuery(postcode="ZZ9 9ZZ"))
+    assert not SearchLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(day="MO"),
+        SearchQuery(day="SA", time=dt.time(11, 0), free_only=True),
+        SearchQuery(categories=("health",), needs=("ASD",), age=7, day="TU"),
+    ],
+)
+def test_filters_are_uncorrelated_subqueries(directory, area, query):
+    """Each filter is evaluated once, not once per service (a correlated day filter took
+    seconds on SQLite with 5,000 services)."""
+    from django.db import connection
+
+    from opensend.directory.search import _filtered
+
+    sql, params = _filtered(area, query).order_by("name").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "CORRELATED" not in plan
+            assert "LIST SUBQUERY" in plan
+        else:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(str(row[0]) for row in cursor.fetchall())
+            # each subquery is a hashed SubPlan (run once), never a per-row one
+            subplans = set(re.findall(r"SubPlan \d+", plan))
+            assert subplans
+            assert subplans == set(re.findall(r"hashed (SubPlan \d+)", plan))
+
+
+def test_ordered_service_ids_takes_a_fixed_number_of_queries(
+    clubs, area, django_assert_max_num_queries
+):
+    vocabulary(area)
+    with django_assert_max_num_queries(4):
+        found = ordered_service_ids(area, SearchQuery(words="club", postcode="L1", within_miles=3))
+    assert len(found) == 5
