@@ -19,7 +19,7 @@ tens of queries a service; for an area of thousands the stage writes the public 
 ``bulk_create`` and then does what publishing does, in bulk: each published service gets its
 approved ``ServiceRevision`` whose document is ``service_document`` of the rows (read with the
 document builder's own prefetch), ``published_revision`` and ``last_modified`` are set, and the
-search index is built with ``opensend.directory.search.index_service``. The tests check that
+search index is built with ``opensend.directory.search.index_services``. The tests check that
 end state against publishing itself.
 """
 
@@ -2141,7 +2141,7 @@ def _publish(builder: _Builder, *, acting_user: User | None) -> dict[str, int]:
     the service as published, ``published_revision`` set, the index built; with the earlier
     versions and the changes and new services waiting for approval."""
     from opensend.directory.oruk.documents import service_document, with_related
-    from opensend.directory.search import index_service
+    from opensend.directory.search import index_services
 
     rng = builder.rng
     today = builder.today
@@ -2227,10 +2227,10 @@ def _publish(builder: _Builder, *, acting_user: User | None) -> dict[str, int]:
     for service in published:
         service.published_revision = approved[service.id]
     Service.objects.bulk_update(published, ["published_revision"], batch_size=BATCH_SIZE)
-    # as publishing does: index every published service (``index_service`` leaves out the
-    # archived; hidden and scheduled ones are left out when searching)
-    for service in published:
-        index_service(service)
+    # as publishing does: index every published service (the bulk path writes the same rows as
+    # ``index_service``, which leaves out the archived; hidden and scheduled ones are left out
+    # when searching)
+    index_services(published)
     return {
         "directory.ServiceRevision": len(revisions),
         "directory.SearchTerm": SearchTerm.objects.filter(service__area=builder.area).count(),
