@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import uuid
+from abc import ABCMeta, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
@@ -669,15 +670,18 @@ class ReasonForm(forms.Form):
     )
 
 
-class _ReasonView(View):
+class _ReasonView(View, metaclass=ABCMeta):
+    """A form asking for a reason, then an action on the comment; subclasses say which."""
+
     title = ""
     intro = ""
     label = ""
     button = ""
     done = ""
 
+    @abstractmethod
     def act(self, *, user: User, feedback: Feedback, reason: str) -> None:
-        raise NotImplementedError
+        """Do the subclass's action with the reason given."""
 
     def _page(
         self, request: HttpRequest, area: Area, feedback: Feedback, form: ReasonForm
