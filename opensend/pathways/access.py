@@ -56,6 +56,18 @@ def visible_pathways(user: User | None) -> QuerySet[Pathway]:
     return Pathway.objects.filter(Q(provider_id__in=providers) | Q(area_id__in=areas))
 
 
+def has_visible_pathways(user: User | None) -> bool:
+    """Whether the user sees any pathway (for the navigation): one query."""
+    if user is None or not user.is_active:
+        return False
+    memberships = Membership.objects.current().filter(user=user)
+    providers = memberships.filter(role_links__role__in=PROVIDER_ROLES).values("organisation_id")
+    areas = memberships.filter(
+        role_links__role=Role.COMMISSIONER, organisation__kind__in=COMMISSIONING_KINDS
+    ).values("areas")
+    return Pathway.objects.filter(Q(provider_id__in=providers) | Q(area_id__in=areas)).exists()
+
+
 def works_on(user: User | None, pathway: Pathway) -> bool:
     """Whether the user is the pathway's provider's staff (may record and upload)."""
     return pathway.provider_id in provider_organisation_ids(user)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from opensend.core.roles import Role
 from opensend.ehc.selectors import ANSWERING_ROLES
-from opensend.pathways.access import visible_pathways
+from opensend.pathways.access import has_visible_pathways
 from opensend.web.shell import signed_in_user, user_shell
 
 
@@ -67,10 +67,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             )
         )
         items.append(("SEN2 return", sen2, path.startswith(sen2)))
-    if (
-        info.roles & {Role.PROVIDER, Role.HEALTH_PRACTITIONER, Role.COMMISSIONER}
-        and visible_pathways(signed_in_user(request)).exists()
-    ):
+    if info.roles & {
+        Role.PROVIDER,
+        Role.HEALTH_PRACTITIONER,
+        Role.COMMISSIONER,
+    } and has_visible_pathways(signed_in_user(request)):
         pathways = reverse("pathways:list")
         items.append(("Waiting lists", pathways, path.startswith(pathways)))
     if info.roles & {Role.COMMISSIONER, Role.PROVIDER, Role.BOARD_MEMBER}:

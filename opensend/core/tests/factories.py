@@ -13,7 +13,19 @@ from opensend.core.codes import Region
 from opensend.core.models import Area, Membership, Organisation, User
 from opensend.core.roles import OrganisationKind, Role
 
-_la_codes = itertools.count(901)
+_la_codes = itertools.count()
+
+
+def _free_la_code() -> str:
+    """An LA code from 901 to 989 that no area in the database has yet: clear of the fixtures'
+    990s and of the real codes the synthetic profiles use, however many areas a run makes."""
+    for _ in range(89):
+        code = f"{901 + next(_la_codes) % 89:03d}"
+        if not Area.objects.filter(la_code=code).exists():
+            return code
+    raise RuntimeError("Every test LA code from 901 to 989 is in use.")
+
+
 _urns = itertools.count(900001)
 
 
@@ -29,7 +41,7 @@ class AreaFactory(ServiceFactory):
         model = Area
 
     name = factory.Sequence(lambda n: f"Testshire {n}")
-    la_code = factory.LazyFunction(lambda: f"{next(_la_codes):03d}")
+    la_code = factory.LazyFunction(_free_la_code)
     ons_code = factory.LazyAttribute(lambda o: f"E06{int(o.la_code):06d}")
     region = Region.NORTH_WEST
 

@@ -79,7 +79,8 @@ def test_a_commissioner_sees_small_numbers_suppressed(
     # No cell anywhere gives the 3 away, directly or by subtraction from a total.
     cells = page.get_by_role("table").get_by_role("cell").all_inner_texts()
     assert "3" not in cells, cells
-    # Aggregate roles see no children, so they are not offered the search.
+    # Aggregate roles see no children, so they are not offered the search; a commissioner is
+    # offered commissioning.
     menu = page.get_by_role("navigation", name="Main menu")
-    expect(menu.get_by_role("link")).to_have_text(["Home", "Your account"])
+    expect(menu.get_by_role("link")).to_have_text(["Home", "Commissioning", "Your account"])
     check("the home page of a commissioner")
