@@ -2,8 +2,8 @@
 and an area's commissions as a release package, the shape councils already publish.
 
 - ``ocid``: the publisher's prefix (setting ``OPENSEND_OCDS_OCID_PREFIX``, registered with the
-  Open Contracting Partnership; a placeholder until one is) and the area's LA code and the
-  commission's reference.
+  Open Contracting Partnership; ``ocds-000000`` by default, which is unregistered) and the
+  area's LA code and the commission's reference.
 - ``tag`` follows the status: planned is ``planning``, procuring ``tender``, live and ending
   ``contract``, ended ``contractTermination``.
 - ``parties``: the commissioners as ``buyer`` (the lead, or the sole commissioner, is the
