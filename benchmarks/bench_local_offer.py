@@ -11,6 +11,9 @@ requests at it over loopback, printing requests per second and latency percentil
 
 Targets: search p95 under 50 ms.
 
+``--profile`` then profiles the same mix of searches once more (cProfile, the 30 most costly
+functions by cumulative time) and skips the load test: for finding where the time goes.
+
     python benchmarks/bench_local_offer.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/opensend_bench \
         python benchmarks/bench_local_offer.py
@@ -248,6 +251,39 @@ def stop(signum: int, frame: object) -> None:
     raise SystemExit(f"Stopped by signal {signum}.")
 
 
+def profile_searches(area: Any, mix: list[tuple[str, Any]], search: Any) -> None:
+    """The mix once more under cProfile, printing the costliest functions; then once more
+    timing each SQL statement, printing the costliest statements (by their first 160
+    characters, parameters apart)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _, query in mix:
+        search(area, query, source="web")
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+
+    spent: dict[str, list[float]] = defaultdict(list)
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[sql[:160]].append((time.perf_counter() - began) * 1000)
+
+    with connection.execute_wrapper(timed):
+        for _, query in mix:
+            search(area, query, source="web")
+    print("SQL statements by total time (ms): total, count, mean, statement")
+    for sql, times in sorted(spent.items(), key=lambda item: -sum(item[1]))[:15]:
+        print(f"{sum(times):8.1f} {len(times):5d} {statistics.mean(times):7.2f}  {sql}")
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, stop)  # so that the server started below is stopped too
     database = benchdb.prepare("bench-local-offer")
@@ -338,6 +374,10 @@ def main() -> int:
     print(f"target (p95 under {TARGET_MS:.0f} ms): {'met' if met else 'MISSED'}")
     logged = SearchLog.objects.filter(area=area, source="web").count()
     print(f"searches logged: {logged:,}")
+    if "--profile" in sys.argv[1:]:
+        profile_searches(area, mix, search)
+        database.finish()
+        return 0 if met else 1
     connection.close()
     served = load(database.label, area.la_code, districts, rng)
     database.finish()

@@ -52,6 +52,7 @@ __all__ = [
     "Schedule",
     "Schedule2Answer",
     "Schedule2Topic",
+    "SearchIndexStamp",
     "SearchLog",
     "SearchTerm",
     "Service",
@@ -236,6 +237,18 @@ class ServiceQuerySet(models.QuerySet["Service"]):
             status__in=[ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED],
         ).filter(Q(publish_from__isnull=True) | Q(publish_from__lte=today))
 
+    def not_public(self, today: dt.date | None = None) -> ServiceQuerySet:
+        """Exactly the services ``public(today)`` leaves out (without a subquery: the search
+        asks for these on every search, and there are few)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(published_revision__isnull=True)
+            | Q(archived_at__isnull=False)
+            | Q(stale_hidden_at__isnull=False)
+            | ~Q(status__in=[ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED])
+            | Q(publish_from__gt=today)
+        )
+
 
 class Service(models.Model):
     """ORUK ``service``, with OpenSEND's editorial fields.
@@ -306,6 +319,20 @@ class Service(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["area", "status"], name="directory_service_area_status"),
+            # every search asks which of the area's services are not public today: with every
+            # column that asks about in one narrow index, the answer never reads the table
+            models.Index(
+                fields=[
+                    "area",
+                    "status",
+                    "publish_from",
+                    "stale_hidden_at",
+                    "archived_at",
+                    "published_revision",
+                    "id",
+                ],
+                name="directory_service_visibility",
+            ),
             models.Index(fields=["last_checked_at"], name="directory_service_checked"),
         ]
         constraints = [
@@ -661,6 +688,22 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchIndexStamp(models.Model):
+    """Which version of an area's search index is current: a new random stamp each time any of
+    its services is indexed or unindexed. Every web process keeps the area's index in memory
+    and reads the stamp on each search (one small query) to know when to rebuild it; a random
+    stamp, not a counter, so that a rolled-back change can never pass for a later one."""
+
+    area = models.OneToOneField(
+        Area, on_delete=models.CASCADE, primary_key=True, related_name="search_index_stamp"
+    )
+    stamp = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.stamp
 
 
 class SearchLog(models.Model):

@@ -6,12 +6,13 @@ a word in the service's name counts most, then the names of its categories and n
 everyday words for each need), then its organisation, description and places. A query is
 tokenised and stemmed the same way; each word is matched exactly, as a prefix ("physio"), or,
 when it is not in the area's vocabulary, to its nearest spellings ("speach" → "speech"). The
-score of a service is the sum of the weights of the words it matched, in one SQL aggregate over
-``SearchTerm`` that works the same on SQLite and PostgreSQL; services matching every query word
-rank above those matching some.
+score of a service is the sum of the weights of the words it matched; services matching every
+query word rank above those matching some.
 
-``search`` only ever returns ``Service.objects.public()`` services of the area. See
-docs/local-offer-search.md.
+Words, filters and distances are worked out over the area's index held in memory
+(``search_index``), rebuilt when the area's index stamp changes; the database says which
+services are public today and reads the page. ``search`` only ever returns
+``Service.objects.public()`` services of the area. See docs/local-offer-search.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import functools
 import math
 import re
 import threading
-import time as time_module
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,22 +31,8 @@ from typing import Any
 import snowballstemmer  # type: ignore[import-untyped]
 from django.db import transaction
 from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    F,
-    FloatField,
-    IntegerField,
-    Max,
-    Prefetch,
-    Q,
     QuerySet,
-    Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -56,14 +42,20 @@ from opensend.directory import geo
 from opensend.directory.models import (
     Address,
     Attribute,
-    CostOption,
-    Schedule,
     SearchLog,
     SearchTerm,
     Service,
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from opensend.directory.search_index import (
+    AreaIndex,
+    Filters,
+    WordTerms,
+    area_index,
+    index_changed,
+)
+from opensend.directory.search_index import sid as _sid
 from opensend.directory.taxonomy import CATEGORIES, term_id
 
 __all__ = [
@@ -72,7 +64,6 @@ __all__ = [
     "SearchQuery",
     "SearchResult",
     "Suggestion",
-    "free_services",
     "index_service",
     "index_services",
     "log_search",
@@ -196,14 +187,14 @@ def index_service(service: Service) -> None:
         SearchTerm.objects.bulk_create(
             [SearchTerm(service=service, term=term, weight=w) for term, w in weights.items()]
         )
-    _vocabulary_changed(service.area_id)
+    index_changed(service.area_id)
 
 
 @transaction.atomic
 def unindex_service(service: Service) -> None:
     """Remove ``service`` from the index (archived, deleted)."""
     SearchTerm.objects.filter(service=service).delete()
-    _vocabulary_changed(service.area_id)
+    index_changed(service.area_id)
 
 
 #: Services indexed per round of queries by ``index_services``.
@@ -277,7 +268,7 @@ def index_services(services: Iterable[Service]) -> int:
             ]
             SearchTerm.objects.bulk_create(rows, batch_size=2000)
             for area_id in {service.area_id for service in batch}:
-                _vocabulary_changed(area_id)
+                index_changed(area_id)
         indexed += len(wanted)
         batch.clear()
 
@@ -296,39 +287,13 @@ def reindex_area(area: Area) -> int:
     )
 
 
-# --- Vocabulary (for prefixes and spelling), cached per area ------------------------------------
-
-#: Seconds a process keeps an area's vocabulary; another process's reindex is seen within this.
-VOCABULARY_TTL = 60.0
-_vocabulary: dict[int, tuple[float, tuple[str, ...], frozenset[str]]] = {}
-_vocabulary_lock = threading.Lock()
-
-
-def _vocabulary_changed(area_id: int) -> None:
-    def forget() -> None:
-        with _vocabulary_lock:
-            _vocabulary.pop(area_id, None)
-
-    forget()
-    transaction.on_commit(forget)
+# --- Vocabulary (for prefixes and spelling) ------------------------------------------------------
 
 
 def vocabulary(area: Area) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The area's indexed words (sorted) and the same as a set."""
-    now = time_module.monotonic()
-    with _vocabulary_lock:
-        cached = _vocabulary.get(area.pk)
-    if cached is not None and now - cached[0] < VOCABULARY_TTL:
-        return cached[1], cached[2]
-    words = tuple(
-        sorted(
-            SearchTerm.objects.filter(service__area=area).values_list("term", flat=True).distinct()
-        )
-    )
-    entry = (now, words, frozenset(words))
-    with _vocabulary_lock:
-        _vocabulary[area.pk] = entry
-    return words, entry[2]
+    """The area's indexed words (sorted) and the same as a set, from its index in memory."""
+    index = area_index(area.pk)
+    return index.words, index.known
 
 
 @dataclass(frozen=True)
@@ -531,175 +496,29 @@ def _category_term_ids(codes: Sequence[str]) -> set[uuid.UUID]:
     return {term_id(code) for code in found}
 
 
-def free_services() -> Q:
-    """Free to use: a cost option with amount 0, or no cost options and no fees written.
-
-    The filters are uncorrelated ``IN`` subqueries, which both databases evaluate once."""
-    zero = CostOption.objects.filter(amount=0).values("service_id")
-    any_cost = CostOption.objects.values("service_id")
-    return Q(pk__in=zero) | (~Q(pk__in=any_cost) & Q(fees=""))
-
-
-def _open_when(day: str, time: dt.time | None) -> Q:
-    """Has a schedule (its own, or at one of its locations) on ``day`` and/or open at ``time``."""
-    schedule = Q()
-    if day:
-        schedule &= Q(byday__contains=day)
-    if time is not None:
-        schedule &= Q(opens_at__lte=time, closes_at__gt=time)
-    own = Schedule.objects.filter(schedule, service__isnull=False).values("service_id")
-    at_location = Schedule.objects.filter(schedule, service_at_location__isnull=False).values(
-        "service_at_location__service_id"
-    )
-    return Q(pk__in=own) | Q(pk__in=at_location)
-
-
-def _tagged(term_ids: Iterable[uuid.UUID]) -> Q:
-    return Q(
-        pk__in=Attribute.objects.filter(
-            taxonomy_term_id__in=list(term_ids), service__isnull=False
-        ).values("service_id")
-    )
-
-
-def _filtered(area: Area, query: SearchQuery) -> QuerySet[Service]:
-    services = Service.objects.public().filter(area=area)
+def _filters(query: SearchQuery) -> Filters:
+    groups: list[frozenset[uuid.UUID]] = []
     if query.categories:
-        services = services.filter(_tagged(_category_term_ids(query.categories)))
+        groups.append(frozenset(_category_term_ids(query.categories)))
     if query.needs:
-        services = services.filter(_tagged(term_id(f"need-{code.lower()}") for code in query.needs))
-    if query.age is not None:
-        services = services.filter(
-            Q(minimum_age__isnull=True) | Q(minimum_age__lte=query.age),
-            Q(maximum_age__isnull=True) | Q(maximum_age__gte=query.age),
-        )
-    if query.free_only:
-        services = services.filter(free_services())
-    if query.day or query.time is not None:
-        services = services.filter(_open_when(query.day, query.time))
-    return services
-
-
-# --- Distance ------------------------------------------------------------------------------------
-
-
-def _sid(field_name: str) -> Cast:
-    """A service id as text: cheap to read in bulk (no UUID conversion per row)."""
-    return Cast(field_name, output_field=CharField())
-
-
-def _places(candidates: QuerySet[Service], origin: geo.Point, within_miles: float | None) -> Q:
-    """The candidates' mappable places (not virtual), within the bounding box of
-    ``within_miles`` when given; places with no coordinates are kept (their postcode is
-    looked up)."""
-    places = Q(service__in=candidates.values("pk")) & ~Q(location__location_type="virtual")
-    if within_miles is not None:
-        south, west, north, east = geo.bounding_box(origin, within_miles)
-        places &= (
-            Q(location__latitude__range=(south, north), location__longitude__range=(west, east))
-            | Q(location__latitude__isnull=True)
-            | Q(location__longitude__isnull=True)
-        )
-    return places
-
-
-def _distances(
-    candidates: QuerySet[Service], origin: geo.Point, within_miles: float | None
-) -> dict[str, tuple[float, str]]:
-    """The distance in miles from ``origin`` to the nearest mappable location of each
-    candidate service (its coordinates, or its address's postcode when it has none), and the
-    service's name, keyed by the service id as text. Services with no mappable location are
-    left out; with ``within_miles``, so are those further away (a bounding box in SQL, so only
-    the few services near the origin are read, then exact miles)."""
-    rows = (
-        ServiceAtLocation.objects.filter(_places(candidates, origin, within_miles))
-        .annotate(sid=_sid("service_id"))
-        .values_list(
-            "sid",
-            "service__name",
-            "location__latitude",
-            "location__longitude",
-            "location__addresses__postal_code",
-        )
-        .order_by()
+        groups.append(frozenset(term_id(f"need-{code.lower()}") for code in query.needs))
+    return Filters(
+        term_groups=tuple(groups),
+        age=query.age,
+        free_only=query.free_only,
+        day=query.day,
+        time=query.time,
     )
-    found: dict[str, tuple[float, str]] = {}
-    unplaced: list[tuple[str, str, str]] = []
-    for service_id, name, latitude, longitude, postcode in rows:
-        if latitude is None or longitude is None:
-            if postcode:
-                unplaced.append((service_id, name, postcode))
-            continue
-        miles = geo.miles_between(origin, geo.Point(latitude, longitude))
-        if service_id not in found or miles < found[service_id][0]:
-            found[service_id] = (miles, name)
-    if unplaced:
-        points = geo.locate_many(postcode for _, _, postcode in unplaced)
-        for service_id, name, postcode in unplaced:
-            point = points.get(geo.normalise_postcode(postcode) or "")
-            if point is None:
-                continue
-            miles = geo.miles_between(origin, point)
-            if service_id not in found or miles < found[service_id][0]:
-                found[service_id] = (miles, name)
-    if within_miles is not None:
-        found = {key: value for key, value in found.items() if value[0] <= within_miles}
-    return found
 
 
 # --- Search --------------------------------------------------------------------------------------
 
 
-Scored = tuple[str, float, int, str]  # service id as text, score, words matched, name
-
-
-def _term_rows(candidates: QuerySet[Service], matches: Sequence[WordMatch]) -> QuerySet[Any]:
-    """The index rows of the candidates that match any query word."""
-    every = {m.stem for m in matches if m.exact} | {t for m in matches for t in m.approximate}
-    return SearchTerm.objects.filter(term__in=every, service__in=candidates.values("pk"))
-
-
-def _scored_rows(candidates: QuerySet[Service], matches: Sequence[WordMatch]) -> QuerySet[Any]:
-    """One row per candidate matching any query word: ``sid`` (text), ``name``, ``score`` (the
-    sum of matched weights, approximate matches counting for less) and ``matched`` (how many
-    of the query's words it matched): one aggregate over the index."""
-    exact_terms = {m.stem for m in matches if m.exact}
-    weight = Case(
-        When(term__in=exact_terms, then=F("weight")),
-        default=F("weight") * Value(APPROXIMATE_FACTOR),
-        output_field=FloatField(),
-    )
-    per_word = {
-        f"w{i}": Max(
-            Case(
-                When(term__in=({m.stem} if m.exact else set()) | set(m.approximate), then=1),
-                default=0,
-                output_field=IntegerField(),
-            )
-        )
-        for i, m in enumerate(matches)
-    }
-    matched: Any = Value(0, output_field=IntegerField())
-    for key in per_word:
-        matched = matched + F(key)
-    return (
-        _term_rows(candidates, matches)
-        .values(sid=_sid("service_id"), name=F("service__name"))
-        .annotate(score=Sum(weight), **per_word)
-        .annotate(matched=matched)
-    )
-
-
-def _relevance_order() -> list[Any]:
-    return [F("matched").desc(), F("score").desc(), Lower("name"), "sid"]
-
-
-def _word_matches(area: Area, words: str) -> list[WordMatch]:
+def _word_matches(index: AreaIndex, words: str) -> list[WordMatch]:
     stems = list(dict.fromkeys(stem_words(words)))
     if not stems:
         return []
-    vocab, known = vocabulary(area)
-    return [match_word(stem, vocab, known) for stem in stems]
+    return [match_word(stem, index.words, index.known) for stem in stems]
 
 
 def _corrected(words: str, matches: Sequence[WordMatch]) -> str:
@@ -716,24 +535,6 @@ def _corrected(words: str, matches: Sequence[WordMatch]) -> str:
     return " ".join(out)
 
 
-def _rank(scored: list[Scored], distances: dict[str, tuple[float, str]], sort: str) -> list[str]:
-    """Order scored rows in Python: only for the services near a postcode (few) or a whole
-    directory sorted by distance (the API without a proximity)."""
-
-    def by_relevance(row: Scored) -> tuple[Any, ...]:
-        return (-row[2], -row[1], row[3].lower(), row[0])
-
-    def by_distance(row: Scored) -> tuple[Any, ...]:
-        found = distances.get(row[0])
-        return (found[0] if found is not None else math.inf, *by_relevance(row))
-
-    def by_name(row: Scored) -> tuple[Any, ...]:
-        return (row[3].lower(), row[0])
-
-    key = {SORT_DISTANCE: by_distance, SORT_NAME: by_name}.get(sort, by_relevance)
-    return [row[0] for row in sorted(scored, key=key)]
-
-
 def _effective_sort(query: SearchQuery, origin: geo.Point | None) -> str:
     if query.sort == SORT_DISTANCE and origin is not None:
         return SORT_DISTANCE
@@ -748,33 +549,53 @@ def _effective_sort(query: SearchQuery, origin: geo.Point | None) -> str:
 
 @dataclass
 class _Plan:
-    """What a query needs before any service is read: the candidates (filters, in SQL), the
-    words matched against the vocabulary, the origin and the order."""
+    """What a query needs: the area's index, the services the public may see today (asked of
+    the database), the words matched against the index, the origin and the order."""
 
-    candidates: QuerySet[Service]
+    index: AreaIndex
+    visible: frozenset[int]
+    filters: Filters
     matches: list[WordMatch]
+    postcode: str
     origin: geo.Point | None
     postcode_problem: str
     sort: str
     within_miles: float | None
 
-    @property
-    def in_python(self) -> bool:
-        """Whether the order needs distances: a distance limit (only the services inside it
-        are read) or nearest first."""
-        return self.origin is not None and (
-            self.within_miles is not None or self.sort == SORT_DISTANCE
-        )
+
+def _visible(area: Area, index: AreaIndex) -> frozenset[int]:
+    """The indexed services the public may see today: all but the few the database says are
+    not public (scheduled for later, hidden, inactive; drafts and archived are never indexed)."""
+    hidden = (
+        Service.objects.not_public()
+        .filter(area=area)
+        .annotate(sid=_sid("pk"))
+        .values_list("sid", flat=True)
+        .order_by()
+    )
+    return index.everyone - index.positions(hidden)
 
 
-def _plan(area: Area, query: SearchQuery) -> _Plan:
+def _plan(area: Area, query: SearchQuery, like: _Plan | None = None) -> _Plan:
+    """Plan ``query``; ``like`` is a plan of the same area made just before (a suggestion
+    re-uses its index and visibility instead of asking again)."""
     origin: geo.Point | None = None
     problem = ""
-    if query.postcode.strip():
+    if like is not None and query.postcode == like.postcode:
+        origin, problem = like.origin, like.postcode_problem
+    elif query.postcode.strip():
         origin, problem = geo.locate_with_reason(query.postcode)
+    if like is not None:
+        index, visible = like.index, like.visible
+    else:
+        index = area_index(area.pk)
+        visible = _visible(area, index)
     return _Plan(
-        candidates=_filtered(area, query),
-        matches=_word_matches(area, query.words),
+        index=index,
+        visible=visible,
+        filters=_filters(query),
+        matches=_word_matches(index, query.words),
+        postcode=query.postcode,
         origin=origin,
         postcode_problem=problem,
         sort=_effective_sort(query, origin),
@@ -782,75 +603,48 @@ def _plan(area: Area, query: SearchQuery) -> _Plan:
     )
 
 
-def _python_order(plan: _Plan) -> tuple[list[str], dict[str, tuple[float, str]]]:
-    """Every matching service id (text) in order, with the distances: for searches whose
-    order or limit needs distances."""
-    origin = plan.origin or geo.Point(0.0, 0.0)  # in_python: there is one
-    distances = _distances(plan.candidates, origin, plan.within_miles)
-    candidates = plan.candidates
-    if plan.within_miles is not None:
-        # only the services with a place inside the bounding box (the exact miles come next)
-        candidates = candidates.filter(
-            pk__in=ServiceAtLocation.objects.filter(
-                _places(plan.candidates, origin, plan.within_miles)
-            ).values("service_id")
-        )
-    scored: list[Scored]
+def _ordered(plan: _Plan) -> tuple[list[int], dict[int, float]]:
+    """Every service ``plan`` finds (index positions), in order, with the distances the order
+    needed: relevance (words matched, score, name, id) with words, else name; nearest first
+    when asked for with a postcode. With a distance limit only the services within it."""
+    index = plan.index
+    candidates: set[int] | frozenset[int] = plan.visible
+    if plan.filters:
+        candidates = index.matching(plan.filters, candidates)
+    distances: dict[int, float] = {}
+    if plan.origin is not None and (plan.within_miles is not None or plan.sort == SORT_DISTANCE):
+        distances = index.distances(plan.origin, candidates, plan.within_miles)
+        if plan.within_miles is not None:
+            candidates = distances.keys() & candidates
     if plan.matches:
-        scored = [
-            (row["sid"], row["score"], row["matched"], row["name"])
-            for row in _scored_rows(candidates, plan.matches).order_by()
+        words = [
+            WordTerms(exact=m.stem if m.exact else None, approximate=m.approximate)
+            for m in plan.matches
         ]
-    elif plan.within_miles is not None:
-        scored = [(sid, 0.0, 0, name) for sid, (_miles, name) in distances.items()]
+        ranked = index.rank(words, approximate_factor=APPROXIMATE_FACTOR, allowed=candidates)
+    elif plan.sort == SORT_DISTANCE:
+        ranked = [(at, 0, 0.0) for at in candidates]
     else:
-        scored = [
-            (sid, 0.0, 0, name)
-            for sid, name in candidates.annotate(sid=_sid("pk"))
-            .values_list("sid", "name")
-            .order_by()
-        ]
-    if plan.within_miles is not None:
-        scored = [row for row in scored if row[0] in distances]
-    return _rank(scored, distances, plan.sort), distances
+        return [at for at in index.by_name if at in candidates], distances
+    if plan.sort == SORT_DISTANCE:
+        names, sids = index.sort_names, index.sids
+        ranked.sort(
+            key=lambda row: (
+                distances.get(row[0], math.inf),
+                -row[1],
+                -row[2],
+                names[row[0]],
+                sids[row[0]],
+            )
+        )
+    elif plan.sort == SORT_NAME:
+        ranked.sort(key=lambda row: index.name_key(row[0]))
+    return [at for at, _matched, _score in ranked], distances
 
 
-def _sql_count(plan: _Plan) -> int:
-    if plan.matches:
-        return _term_rows(plan.candidates, plan.matches).values("service_id").distinct().count()
-    return plan.candidates.count()
-
-
-def _sql_order(plan: _Plan, start: int, stop: int | None) -> list[str]:
-    """Service ids (text) ``[start:stop]`` in order, ranked and paged in the database."""
-    if plan.matches:
-        rows = _scored_rows(plan.candidates, plan.matches).order_by(*_relevance_order())
-        return [row["sid"] for row in rows[start:stop]]
-    named = plan.candidates.annotate(sid=_sid("pk"), lower_name=Lower("name"))
-    ordered = named.order_by("lower_name", "sid").values_list("sid", flat=True)
-    return list(ordered[start:stop])
-
-
-def _sql_page(plan: _Plan, offset: int, limit: int) -> tuple[list[str], int | None]:
-    """A page of service ids (text) ranked by relevance, with how many services match in all
-    (a window count over the same aggregate), or ``None`` for the count when the page is past
-    the last one."""
-    rows = list(
-        _scored_rows(plan.candidates, plan.matches)
-        .annotate(total=Window(Count("*")))
-        .order_by(*_relevance_order())[offset : offset + limit]
-    )
-    if rows:
-        return [row["sid"] for row in rows], int(rows[0]["total"])
-    return [], 0 if offset == 0 else None
-
-
-def _count(area: Area, query: SearchQuery) -> int:
-    """How many services ``query`` finds (for suggestions): counted, not read."""
-    plan = _plan(area, query)
-    if plan.in_python:
-        return len(_python_order(plan)[0])
-    return _sql_count(plan)
+def _count(area: Area, query: SearchQuery, like: _Plan | None = None) -> int:
+    """How many services ``query`` finds (for suggestions)."""
+    return len(_ordered(_plan(area, query, like))[0])
 
 
 class PostcodeNotFound(ValueError):
@@ -866,15 +660,15 @@ def ordered_service_ids(area: Area, query: SearchQuery) -> list[uuid.UUID]:
     plan = _plan(area, query)
     if plan.postcode_problem:
         raise PostcodeNotFound(plan.postcode_problem)
-    ordered = _python_order(plan)[0] if plan.in_python else _sql_order(plan, 0, None)
-    return [uuid.UUID(sid) for sid in ordered]
+    sids = plan.index.sids
+    return [uuid.UUID(sids[at]) for at in _ordered(plan)[0]]
 
 
 def search(area: Area, query: SearchQuery, *, source: str | None = "web") -> SearchResult:
     """Search the public services of ``area``. Logs the search anonymously (first pages only)
-    when ``source`` is given ("web" or "api"). A bounded number of queries whatever the size
-    of the directory or the page; ranked and paged in the database, except near a postcode
-    (only the services within the distance are read) or nearest first."""
+    when ``source`` is given ("web" or "api"). A fixed number of queries whatever the size of
+    the directory or the page: the words, filters and distances are worked out over the area's
+    index in memory; the database says which services are public today and reads the page."""
     plan = _plan(area, query)
     per_page = max(1, min(query.per_page, MAX_PER_PAGE))
     result = SearchResult(
@@ -888,45 +682,31 @@ def search(area: Area, query: SearchQuery, *, source: str | None = "web") -> Sea
     )
     if plan.matches:
         result.corrected_words = _corrected(query.words, plan.matches)
-    distances: dict[str, tuple[float, str]] = {}
-    requested = max(1, query.page)
-    page_ids: list[str] | None = None
-    if plan.in_python:
-        ordered, distances = _python_order(plan)
-        result.total = len(ordered)
-    elif plan.matches:
-        # the page and the count in one query; the count apart only past the last page
-        page_ids, total = _sql_page(plan, (requested - 1) * per_page, per_page)
-        result.total = total if total is not None else _sql_count(plan)
-    else:
-        result.total = _sql_count(plan)
+    ordered, distances = _ordered(plan)
+    result.total = len(ordered)
     result.pages = max(1, math.ceil(result.total / per_page))
-    result.page = min(requested, result.pages)
+    result.page = min(max(1, query.page), result.pages)
     offset = (result.page - 1) * per_page
-    if plan.in_python:
-        page_ids = ordered[offset : offset + per_page]
-    elif not result.total:
-        page_ids = []
-    elif page_ids is None or result.page != requested:
-        page_ids = _sql_order(plan, offset, offset + per_page)
-    if plan.origin is not None and not plan.in_python and page_ids:
+    page = ordered[offset : offset + per_page]
+    index = plan.index
+    if plan.origin is not None and page and not distances:
         # ranked by relevance or name near a postcode: the distances of the page only
-        distances = _distances(
-            plan.candidates.filter(pk__in=[uuid.UUID(sid) for sid in page_ids]),
-            plan.origin,
-            None,
-        )
+        distances = index.distances(plan.origin, set(page), None)
     services: list[Service] = []
-    if page_ids:
-        ids = [uuid.UUID(sid) for sid in page_ids]
+    if page:
+        text_ids = {uuid.UUID(index.sids[at]): index.sids[at] for at in page}
+        ids = list(text_ids)
         by_id = {s.pk: s for s in _with_details(Service.objects.filter(pk__in=ids))}
         services = [by_id[pk] for pk in ids if pk in by_id]
-    result.distances = {sid: miles for sid, (miles, _name) in distances.items()}
+        for service in services:
+            # the categories and needs a summary shows, in the taxonomy's order (from memory)
+            service.summary_terms = index.summary_terms(text_ids[service.pk])  # type: ignore[attr-defined]
+    result.distances = {index.sids[at]: miles for at, miles in distances.items()}
     for service in services:
         service.distance_miles = _distance_of(result.distances, service)  # type: ignore[attr-defined]
     result.services = services
     if result.total == 0:
-        result.suggestions = suggestions(area, query, result)
+        result.suggestions = suggestions(area, query, result, like=plan)
     if source and query.page == 1:
         log_search(area=area, query=query, result_count=result.total, source=source)
     return result
@@ -941,30 +721,10 @@ def _distance_of(distances: dict[str, float], service: Service) -> float | None:
     return None
 
 
-#: The facets a result summary shows (``service.attributes`` of a search result holds only
-#: these: reading every accessibility and suitability term of a page cost more than the search).
-SUMMARY_FACETS = (TaxonomyTerm.Facet.CATEGORY, TaxonomyTerm.Facet.NEED)
-
-
 def _with_details(services: QuerySet[Service]) -> QuerySet[Service]:
-    """What a result summary shows (organisation, categories and needs in the taxonomy's order,
-    cost options), fetched in a fixed number of queries."""
-    attributes = (
-        Attribute.objects.filter(taxonomy_term__facet__in=SUMMARY_FACETS)
-        .select_related("taxonomy_term")
-        .only(
-            "service_id",
-            "taxonomy_term__name",
-            "taxonomy_term__term",
-            "taxonomy_term__facet",
-            "taxonomy_term__position",
-            "taxonomy_term__parent_id",
-        )
-        .order_by("taxonomy_term__position", "taxonomy_term__name")
-    )
-    return services.select_related("organization").prefetch_related(
-        Prefetch("attributes", queryset=attributes), "cost_options"
-    )
+    """What a result summary reads from the database (organisation, cost options), in a fixed
+    number of queries; its categories and needs come from the index (``summary_terms``)."""
+    return services.select_related("organization").prefetch_related("cost_options")
 
 
 # --- Suggestions ----------------------------------------------------------------------------------
@@ -1009,7 +769,9 @@ def _broader(query: SearchQuery, result: SearchResult) -> list[tuple[str, Search
 MAX_SUGGESTIONS = 5
 
 
-def suggestions(area: Area, query: SearchQuery, result: SearchResult) -> list[Suggestion]:
+def suggestions(
+    area: Area, query: SearchQuery, result: SearchResult, *, like: _Plan | None = None
+) -> list[Suggestion]:
     """Broader searches that find something, when a search finds nothing (each counted)."""
     found: list[Suggestion] = []
     widened = False
@@ -1017,7 +779,7 @@ def suggestions(area: Area, query: SearchQuery, result: SearchResult) -> list[Su
         is_wider = broader.within_miles is not None and broader.within_miles != query.within_miles
         if is_wider and widened:
             continue  # only the nearest distance that finds something
-        count = _count(area, broader)
+        count = _count(area, broader, like)
         if count:
             widened = widened or is_wider
             found.append(Suggestion(text=text, query=broader, count=count))

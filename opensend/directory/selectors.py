@@ -138,7 +138,11 @@ def public_services_by_id(area: Area, ids: Sequence[str]) -> list[Service]:
 
 
 def service_terms(service: Service) -> dict[str, list[TaxonomyTerm]]:
-    """The service's taxonomy terms by facet (category, need, accessibility, suitability)."""
+    """The service's taxonomy terms by facet (category, need, accessibility, suitability); for a
+    search result, only its categories and needs (``summary_terms``, set by the search)."""
+    summary: dict[str, list[TaxonomyTerm]] | None = getattr(service, "summary_terms", None)
+    if summary is not None:
+        return summary
     by_facet: dict[str, list[TaxonomyTerm]] = {}
     for attribute in service.attributes.all():
         term = attribute.taxonomy_term

@@ -707,6 +707,10 @@ def describe_document(document: dict[str, Any]) -> list[tuple[str, tuple[str, ..
             for a in location.get("accessibility") or []
             if _text(a.get("description") or a.get("accessibility"))
         )
+        for attribute in [*(location.get("attributes") or []), *(sal.get("attributes") or [])]:
+            if _facet_of(attribute) == "accessibility":
+                name = _text((attribute.get("taxonomy_term") or {}).get("name"))
+                access.append(f"{_text(location.get('name')) or 'A location'}: {name}")
         for schedule in sal.get("schedules") or []:
             places.append(f"Times here: {_schedule_line(schedule)}")
     rows.append(("Location", tuple(places)))

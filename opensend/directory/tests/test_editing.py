@@ -435,6 +435,27 @@ def test_describe_shows_needs_and_schedule2(area, provider):
     assert rows["Approach to teaching"] == ("Small-group teaching", "Daily")
 
 
+def test_describe_shows_each_locations_accessibility(area, provider):
+    """Ticks made per location travel as attributes of the service at that location; the
+    compare and approval pages must show them (or an approver would read them as removed)."""
+    _user, organization = provider
+    service = published(area, organization)
+    document = service_document(service)
+    document["service_at_locations"] = [
+        {
+            "location": {"name": "Hall", "addresses": [{"city": "Halford"}]},
+            "attributes": [
+                {
+                    "link_type": "accessibility",
+                    "taxonomy_term": {"term": "access-step-free", "name": "Step-free access"},
+                }
+            ],
+        }
+    ]
+    rows = dict(editing.describe_document(document))
+    assert "Hall: Step-free access" in rows["Accessibility details"]
+
+
 def test_the_editor_is_told_of_a_return_and_an_approval(
     service, provider, officer, django_capture_on_commit_callbacks
 ):

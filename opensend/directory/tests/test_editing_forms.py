@@ -107,7 +107,7 @@ def test_an_edit_keeps_what_the_form_does_not_show():
             "times_1_opens": "9:00",
             "times_1_closes": "11:00",
             "needs": ["need-asd", "need-hi"],
-            "contact_phone": "01632 960004",
+            "contact_1_phone_1": "01632 960004",
             "languages": "Welsh, Polish",
         }
     )
@@ -141,24 +141,37 @@ def test_unticking_removes_only_that_term_and_free_replaces_costs():
         "needs": [],
         "free": "free",
         "costs": [],
-        "location_name": "Leisure Centre",
-        "address_1": "1 Pool Road",
-        "city": "Runcorn",
-        "postcode": "WA7 1AB",
-        "point": None,
+        "locations": [
+            {
+                "id": "sal1",
+                "name": "Leisure Centre",
+                "address_1": "1 Pool Road",
+                "address_2": "",
+                "city": "Runcorn",
+                "postcode": "WA7 1AB",
+                "point": None,
+            }
+        ],
+        "contacts": [{"id": "c2", "name": "Manager", "email": "", "phones": []}],
     }
     new = build_document(document, data, service_id=SERVICE_ID)
     assert [a["id"] for a in new["attributes"]] == ["a-other"]
     assert new["cost_options"] == [{"id": "co1", "option": "Free", "amount": 0}]
-    assert new["contacts"][0]["id"] == "c2"  # the first contact was cleared
+    assert [c["id"] for c in new["contacts"]] == ["c2"]  # the first contact was removed
 
 
 def test_initial_values_from_a_document():
     initial = initial_from_document(imported_document())
     assert initial["needs"] == ["need-asd"]
+    assert initial["times_1_id"] == "s-week"
     assert initial["times_1_days"] == ["MO"]
     assert initial["times_1_opens"] == "09:00"
-    assert initial["contact_phone"] == "01632 960003"
-    assert initial["postcode"] == "WA7 1AB"
+    assert "times_2_id" not in initial  # the monthly schedule is not a weekly row
+    assert initial["contact_1_id"] == "c1"
+    assert initial["contact_1_phone_1"] == "01632 960003"
+    assert initial["contact_1_phone_1_id"] == "p1"
+    assert initial["contact_2_name"] == "Manager"
+    assert initial["location_1_id"] == "sal1"
+    assert initial["location_1_postcode"] == "WA7 1AB"
     assert initial["languages"] == "Welsh"
     assert initial["how_to_access"] == "self"

@@ -170,17 +170,37 @@ def test_the_edit_form_shows_the_service(client, provider, service):
         ({"name": ""}, "name", "Enter the name of the service"),
         ({"minimum_age": "12", "maximum_age": "5"}, "maximum_age", "The oldest age must be"),
         ({"minimum_age": "five"}, "minimum_age", "whole number of years"),
-        ({"times_1_closes": "08:00"}, "times_1_closes", "must be after the time it opens"),
-        ({"times_1_opens": "25:00"}, "times_1_opens", "Enter the time it opens"),
-        ({"times_2_opens": "09:00", "times_2_closes": "10:00"}, "times_2_days", "Choose the days"),
-        ({"postcode": "12345"}, "postcode", "Enter a real postcode"),
-        ({"postcode": "ZZ9 9ZZ"}, "postcode", "We could not find the postcode ZZ9 9ZZ"),
-        ({"address_1": ""}, "address_1", "Enter the first line of the address"),
+        ({"times_1_closes": "08:00"}, "times_1_closes", "Times 1: the time it closes must be"),
+        ({"times_1_opens": "25:00"}, "times_1_opens", "Times 1: enter the time it opens"),
+        (
+            {"times_2_id": "", "times_2_opens": "09:00", "times_2_closes": "10:00"},
+            "times_2_days",
+            "Times 2: choose the days it runs",
+        ),
+        ({"location_1_postcode": "12345"}, "location_1_postcode", "Location 1: enter a real"),
+        (
+            {"location_1_postcode": "ZZ9 9ZZ"},
+            "location_1_postcode",
+            "Location 1: we could not find the postcode ZZ9 9ZZ",
+        ),
+        (
+            {"location_1_address_1": ""},
+            "location_1_address_1",
+            "Location 1: enter the first line of the address",
+        ),
         ({"email": "not-an-email"}, "email", "Enter an email address in the correct format"),
-        ({"contact_email": "x@"}, "contact_email", "Enter an email address in the correct format"),
-        ({"contact_phone": "call us"}, "contact_phone", "Enter a phone number"),
-        ({"cost_1_amount": "lots"}, "cost_1_amount", "The amount must be a number"),
-        ({"cost_1_amount": "", "cost_1_option": "Session"}, "cost_1_amount", "Enter the amount"),
+        (
+            {"contact_1_email": "x@"},
+            "contact_1_email",
+            "Contact 1: enter an email address in the correct format",
+        ),
+        ({"contact_1_phone_1": "call us"}, "contact_1_phone_1", "Contact 1: enter a phone number"),
+        ({"cost_1_amount": "lots"}, "cost_1_amount", "Cost 1: the amount must be a number"),
+        (
+            {"cost_1_amount": "", "cost_1_option": "Session"},
+            "cost_1_amount",
+            "Cost 1: enter the amount",
+        ),
         ({"url": "not a web address"}, "url", "Enter a web address"),
         ({"needs": ["XYZ"]}, "needs", "Choose needs it meets from the list"),
     ],
@@ -205,8 +225,9 @@ def test_saving_a_draft_keeps_the_public_version(client, provider, service):
             service,
             description="Lessons for beginners.",
             needs=["need-asd", "need-pd"],
-            accessibility=["step-free"],
+            location_1_accessibility=["step-free"],
             how_to_access="self",
+            times_2_id="",
             times_2_days=["SA"],
             times_2_opens="10am",
             times_2_closes="11:30",
@@ -292,7 +313,9 @@ def test_return_needs_a_reason(client, officer, provider, service):
 
 def test_officer_publishes_directly_and_sets_a_map_position(client, officer, service):
     client.force_login(officer)
-    data = form_data(service, action="publish", latitude="53.41", longitude="-2.95")
+    data = form_data(
+        service, action="publish", location_1_latitude="53.41", location_1_longitude="-2.95"
+    )
     response = client.post(url("manage-service-edit", service), data)
     assert response.status_code == 302, response.text
     service.refresh_from_db()
@@ -306,10 +329,10 @@ def test_the_postcode_places_a_new_location(client, provider, area):
     client.force_login(user)
     data = form_data(
         service,
-        location_name="Village Hall",
-        address_1="1 Church Lane",
-        city="Runcorn",
-        postcode="wa7 1ab",
+        location_1_name="Village Hall",
+        location_1_address_1="1 Church Lane",
+        location_1_city="Runcorn",
+        location_1_postcode="wa7 1ab",
     )
     response = client.post(url("manage-service-edit", service), data)
     assert response.status_code == 302, response.text

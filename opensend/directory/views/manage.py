@@ -273,7 +273,15 @@ def service_edit(request: HttpRequest, la_code: str, service_id: uuid.UUID) -> H
     organizations = editing.startable_organizations(user, area) if officer else None
     form_kwargs: dict[str, Any] = {"officer": officer, "organizations": organizations}
     status = 200
-    if request.method == "POST":
+    layout = request.POST.get("layout", "") if request.method == "POST" else ""
+    if layout:
+        # "Add another …" or "Remove": the same form, one group more or fewer, nothing saved.
+        data = forms.rearranged(request.POST, layout)
+        if data is None:
+            raise Http404("No such change to the form")
+        form = forms.ServiceForm(data, check_input=False, **form_kwargs)
+        token = request.POST.get("token", "")
+    elif request.method == "POST":
         form = forms.ServiceForm(request.POST, **form_kwargs)
         token = request.POST.get("token", "")
         action = request.POST.get("action", "save")
@@ -328,22 +336,21 @@ def service_edit(request: HttpRequest, la_code: str, service_id: uuid.UUID) -> H
     who_saved = None
     if state.revision is not None:
         who_saved = editing.last_saved(state.revision)
+    checked = form.is_bound and form.check_input
     return render(
         request,
         "directory/manage/edit.html",
         {
             "page_title": f"Edit {service.name}",
-            "page_has_errors": bool(form.errors),
+            "page_has_errors": checked and bool(form.errors),
             "area": area,
             "service": service,
             "form": form,
-            "errors": error_summary(form) if form.errors else [],
+            "errors": error_summary(form) if checked and form.errors else [],
             "token": token,
             "officer": officer,
             "state": state,
             "who_saved": who_saved,
-            "cost_rows": form.cost_rows(),
-            "time_rows": form.time_rows(),
         },
         status=status,
     )

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from opensend.core.mail import SendError
 from opensend.core.models import Area
 from opensend.directory import feedback_selectors, geo, selectors
-from opensend.directory.models import HowToAccess, Service
+from opensend.directory.models import HowToAccess, Service, TaxonomyTerm
 from opensend.directory.search import (
     DAYS,
     SORT_DISTANCE,
@@ -346,14 +346,26 @@ def _field_id(name: str) -> str:
 
 def _service_context(request: HttpRequest, area: Area, service: Service) -> dict[str, Any]:
     terms = selectors.service_terms(service)
+    # Accessibility is tagged on each place (its service-at-location, or the location itself);
+    # tags on the service itself, as older versions had them, belong to its first place.
+    access = [
+        a
+        for a in service.attributes.all()
+        if a.taxonomy_term.facet == TaxonomyTerm.Facet.ACCESSIBILITY
+    ]
+    on_service = [a.taxonomy_term for a in access if a.link_id == service.pk]
     locations = []
-    for sal in service.service_at_locations.all():
+    for index, sal in enumerate(service.service_at_locations.all()):
         location = sal.location
+        tags = [a.taxonomy_term for a in access if a.link_id in (sal.pk, location.pk)]
+        if index == 0:
+            tags = on_service + tags
         locations.append(
             {
                 "location": location,
                 "addresses": list(location.addresses.all()),
                 "accessibility": list(location.accessibility.all()),
+                "accessibility_terms": list({t.pk: t for t in tags}.values()),
                 "times": [selectors.schedule_in_words(s) for s in sal.schedules.all()],
             }
         )
@@ -367,7 +379,7 @@ def _service_context(request: HttpRequest, area: Area, service: Service) -> dict
         "page_title": service.name,
         "categories": terms.get("category", []),
         "needs": terms.get("need", []),
-        "accessibility_terms": terms.get("accessibility", []),
+        "accessibility_terms": on_service,
         "suitability": terms.get("suitability", []),
         "cost": _cost_summary(service),
         "cost_options": list(service.cost_options.all()),

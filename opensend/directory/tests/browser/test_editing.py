@@ -112,3 +112,83 @@ def test_officer_pages_are_accessible(page, check, area, local_authority, sign_i
     for action in ("close", "check", "schedule", "archive"):
         page.goto(f"/local-offer/manage/{area.la_code}/services/{service.pk}/{action}/")
         check(f"the {action} page")
+
+
+def add_a_second_location(page):
+    """Press "Add another location", fill the new group in and save the draft."""
+    page.get_by_role("button", name="Add another location").click()
+    group = page.locator("#location-2")
+    expect(group.locator("> legend")).to_have_text("Location 2")
+    group.get_by_label("Name of the place").fill("Village Hall")
+    group.get_by_label("Address line 1").fill("2 Church Lane")
+    group.get_by_label("Town or city").fill("Runcorn")
+    group.get_by_label("Postcode").fill("WA7 1AB")
+    group.get_by_label("Quiet space").check()
+    page.get_by_role("button", name="Save draft", exact=True).click()
+
+
+def test_a_provider_adds_a_second_location(page, check, area, sign_in_as):
+    """The "add another" buttons post the form back: no script is needed (see the next test)."""
+    provider, organization = provider_setup(area, full_name="Pat Provider")
+    service = public_service(
+        area=area, organization=organization, name="Splash Swimming Club", postcode="L1 8JQ"
+    )
+    page.set_default_timeout(SLOW_MS)
+    sign_in_as(provider)
+    page.goto(f"/local-offer/manage/{area.la_code}/services/{service.pk}/edit/")
+    check("the edit form, one location")
+    page.get_by_role("button", name="Add another location").click()
+    expect(page.locator("#location-2 > legend")).to_have_text("Location 2")
+    check("the edit form, a blank second location")
+    page.locator("#location-2").get_by_label("Name of the place").fill("Village Hall")
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Location 2: enter the first line of the address"
+    )
+    check("the edit form, an error in the second location")
+    page.get_by_role("button", name="Remove location 2").click()
+    expect(page.locator("#location-2")).to_have_count(0)
+    check("the edit form, the second location removed")
+    add_a_second_location(page)
+    expect(banner(page)).to_contain_text("Draft saved")
+    check("the service page, with the draft")
+
+
+def test_adding_a_location_works_without_javascript(chromium, live_server, area):
+    from django.conf import settings
+    from django.test import Client
+
+    provider, organization = provider_setup(area, full_name="Pat Provider")
+    service = public_service(
+        area=area, organization=organization, name="Splash Swimming Club", postcode="L1 8JQ"
+    )
+    context = chromium.new_context(
+        base_url=live_server.url, locale="en-GB", java_script_enabled=False
+    )
+    try:
+        client = Client()
+        client.force_login(provider)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.set_default_timeout(SLOW_MS)
+        page.goto(f"/local-offer/manage/{area.la_code}/services/{service.pk}/edit/")
+        add_a_second_location(page)
+        expect(banner(page)).to_contain_text("Draft saved")
+    finally:
+        context.close()
+    from opensend.directory.services import editing
+
+    places = editing.open_revision(service).document["service_at_locations"]
+    assert [p["location"]["name"] for p in places] == [
+        "Splash Swimming Club base",
+        "Village Hall",
+    ]
+    assert len(places[1]["attributes"]) == 1  # quiet space, at the village hall
