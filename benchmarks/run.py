@@ -1,6 +1,6 @@
 """Runs every benchmark on SQLite and, when a server answers, on PostgreSQL, and prints the
 figures recorded in docs/benchmarks.md. Usage: ./run bench [NAME ...] (names: synth, search,
-census_import, ehc)."""
+census_import, ehc, local_offer, commissioning)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["synth", "search", "census_import", "ehc", "local_offer"]
+BENCHMARKS = ["synth", "search", "census_import", "ehc", "local_offer", "commissioning"]
 POSTGRES_URL = os.environ.get(
     "OPENSEND_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/opensend_bench"
 )

@@ -61,8 +61,8 @@ ERROR_CODES: list[tuple[str, int, str]] = [
     (
         "return_invalid",
         422,
-        "A provider's waiting-list return has row errors; errors lists each one (rows[n], "
-        "field, message) and nothing was written.",
+        "A provider's return (a waiting-list or a KPI return) has row errors; errors lists "
+        "each one (rows[n], field, message) and nothing was written.",
     ),
     ("server_error", 500, "Something went wrong on our side. It has been logged."),
 ]

@@ -22,6 +22,7 @@ from opensend.api.auth import AUTH
 from opensend.api.docs import GovukDocs, docs_try
 from opensend.commissioning.api import router as commissioning_router
 from opensend.ehc.api import router as ehc_router
+from opensend.insight.api import router as insight_router
 from opensend.pathways.api import router as pathways_router
 from opensend.people.api import router as people_router
 
@@ -137,3 +138,4 @@ api.add_router("/children", people_router)
 api.add_router("/ehc", ehc_router)
 api.add_router("/pathways", pathways_router)
 api.add_router("/commissioning", commissioning_router)
+api.add_router("/performance", insight_router)

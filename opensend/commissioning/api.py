@@ -6,6 +6,8 @@ nothing is written unless everything is."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -22,9 +24,11 @@ from opensend.commissioning.schemas import (
     CommissionIn,
     CommissionOut,
     CommissionPageOut,
+    GapAnalysisOut,
     SpotPurchaseIn,
     SpotPurchaseOut,
     commission_out,
+    gap_analysis_out,
     spot_purchase_out,
 )
 from opensend.core.models import Area, Organisation
@@ -82,6 +86,24 @@ def _required(organisation_id: int, field: str) -> Organisation:
     return organisation
 
 
+def _local_offer_services(ids: list[str]) -> list[Service]:
+    wanted: set[uuid.UUID] = set()
+    for value in ids:
+        try:
+            wanted.add(uuid.UUID(value))
+        except ValueError:
+            raise ValidationError(
+                {"service_ids": [f"{value} is not a Local Offer service id."]}
+            ) from None
+    chosen = list(Service.objects.filter(pk__in=wanted))
+    missing = sorted(str(pk) for pk in wanted - {service.pk for service in chosen})
+    if missing:
+        raise ValidationError(
+            {"service_ids": [f"There is no Local Offer service {pk}." for pk in missing]}
+        )
+    return chosen
+
+
 COMMISSION_RENAMES = {
     "provider": "provider_id",
     "lead_commissioner": "lead_commissioner_id",
@@ -123,7 +145,10 @@ def commissioning_commission_list(
     start = (page - 1) * page_size
     return CommissionPageOut(
         count=commissions.count(),
-        results=[commission_out(c) for c in commissions[start : start + page_size]],
+        results=[
+            commission_out(c)
+            for c in commissions.prefetch_related("services")[start : start + page_size]
+        ],
     )
 
 
@@ -153,7 +178,8 @@ def commissioning_commission_get(request: HttpRequest, commission_id: int) -> Co
         "ending before it starts; contributions that do not add up to the value per year "
         "for aligned or pooled budgets; a sole arrangement with more than one commissioner; "
         "a lead arrangement without its lead; a pooled budget without its section 75 "
-        "agreement reference."
+        "agreement reference; a Local Offer service (service_ids) that does not exist or is "
+        "in another area's Local Offer."
     ),
 )
 def commissioning_commission_create(
@@ -176,9 +202,7 @@ def commissioning_commission_create(
             )
             for index, row in enumerate(payload.contributions)
         ]
-        chosen = list(Service.objects.filter(pk__in=payload.service_ids))
-        if len(chosen) != len(set(payload.service_ids)):
-            raise ValidationError({"service_ids": ["One or more services do not exist."]})
+        chosen = _local_offer_services(payload.service_ids)
         commission = services.commission_create(
             acting_user=who.user,
             area=area,
@@ -271,3 +295,43 @@ def commissioning_spot_purchase_record(
             description=payload.description,
         )
     return Status(201, spot_purchase_out(purchase))
+
+
+@router.get(
+    "/gaps",
+    response={200: GapAnalysisOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    operation_id="commissioning_gap_analysis",
+    summary="Gap analysis",
+    description=(
+        "An area's gap analysis on a date (today if none): children by need and age, what "
+        "plans promise by type of provision and commissioner, waits, commissioned capacity, "
+        "Local Offer coverage, and the gaps: provision promised with no commission behind "
+        "it, spot purchase spend, capacity against demand, open responsibility disputes and "
+        "searches that found nothing. The same tables as the page and the XLSX export. "
+        "Commissioners and SEND managers of the area get exact figures; board members get "
+        "counts of 1 to 5 children suppressed as [c] and no list of disputes; anyone else "
+        "is refused (403), and an area the caller may not see is not found (404). A date in "
+        "the future: 422."
+    ),
+)
+def commissioning_gap_analysis(
+    request: HttpRequest,
+    la_code: str | None = Query(None, description="The area; the caller's first if not given."),
+    on: dt.date | None = Query(None, description="The date of the analysis, YYYY-MM-DD."),  # noqa: B008
+) -> GapAnalysisOut:
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from opensend.commissioning import gaps
+
+    who = caller(request)
+    if not gaps.gap_access(who.user).area_ids:
+        raise PermissionDenied(
+            "The gap analysis is for commissioners, SEND managers and board members."
+        )
+    if on is not None and on > timezone.localdate():
+        raise ninja_errors.ValidationError(
+            [{"loc": ("query", "on"), "msg": "The date must be today or in the past."}]
+        )
+    area, _ = gaps.gap_area_get_for_user(who.user, la_code=la_code)
+    return gap_analysis_out(gaps.gap_analysis(fetched_by=who.user, area=area, on=on))

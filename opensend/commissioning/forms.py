@@ -4,17 +4,29 @@ business, and their errors come back against the field (or contribution row) the
 
 The contributions are a fixed number of rows (``ContributionRowForm`` with the prefix
 ``contributions-<n>``): a row left blank is ignored.
+
+The Local Offer services a commission delivers are checkboxes (``services``) of the area's
+published services, and any already linked; ``service_picker`` lays them out: the provider's
+own first, then the others, filtered by words (``services_q``) and at most
+``SERVICE_LIST_LIMIT`` of them, the chosen ones always shown.
+
+A decision's evidence is a title with a file (checked by ``opensend.commissioning.evidence``:
+type by extension and content, size), a link, or both.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.forms.utils import ErrorDict
 
+from opensend.commissioning import evidence
 from opensend.commissioning.codes import (
     Arrangement,
     CapacityUnit,
@@ -23,12 +35,17 @@ from opensend.commissioning.codes import (
     FundingStream,
     ProvisionType,
 )
+from opensend.commissioning.models import Commission
 from opensend.commissioning.services import ContributionInput
-from opensend.core.models import Organisation
+from opensend.core.models import Area, Organisation
+from opensend.directory.models import Service
 from opensend.web.govuk_forms import GovukDateField, GovukForm
 
 #: How many contribution rows the form offers.
 CONTRIBUTION_ROWS = 4
+
+#: At most this many Local Offer services not run by the provider are listed at once.
+SERVICE_LIST_LIMIT = 50
 
 
 def _money(
@@ -73,6 +90,20 @@ def _organisations(
         empty_label="Select",
         error_messages={"required": message, "invalid_choice": message},
     )
+
+
+class LocalOfferServicesField(forms.ModelMultipleChoiceField):
+    """Services by id; an id that is not even a UUID gets the field's own message."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or []:
+            try:
+                uuid.UUID(str(item))
+            except ValueError:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value"
+                ) from None
+        return super().clean(value)
 
 
 class CommissionForm(GovukForm):
@@ -151,6 +182,9 @@ class CommissionForm(GovukForm):
         required=False,
         help_text="One outcome a line.",
     )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     prefixes = {"annual_value": "£", "whole_life_value": "£"}
     widths = {"reference": 10, "annual_value": 10, "whole_life_value": 10, "capacity_quantity": 5}
@@ -160,9 +194,22 @@ class CommissionForm(GovukForm):
         *args: Any,
         providers: QuerySet[Organisation],
         commissioners: QuerySet[Organisation],
+        services: QuerySet[Service] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        message = "Select Local Offer services from the list: the area's published services"
+        self.fields["services"] = LocalOfferServicesField(
+            queryset=services if services is not None else Service.objects.none(),
+            required=False,
+            label="Local Offer services it delivers",
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "invalid_choice": message,
+                "invalid_pk_value": message,
+                "invalid_list": message,
+            },
+        )
         self.fields["provider"] = _organisations(providers, "Provider", "Select the provider")
         self.fields["lead_commissioner"] = _organisations(
             commissioners,
@@ -177,7 +224,136 @@ class CommissionForm(GovukForm):
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["capacity_unit"] = data.get("capacity_unit") or ""
+        data["services"] = list(data.get("services") or [])
         return data
+
+
+def without_errors(form: forms.Form) -> None:
+    """Show what was typed without checking it (the page redrawn to find services)."""
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # Django's own "no errors yet"
+
+
+def offered_services(area: Area, commission: Commission | None = None) -> QuerySet[Service]:
+    """The Local Offer services a commission of the area may be linked to: the area's published
+    services (not archived, hidden or awaiting approval), and any it is linked to already."""
+    published = Q(pk__in=Service.objects.public().filter(area=area).values("pk"))
+    if commission is not None and commission.pk:
+        published |= Q(pk__in=commission.services.values("pk"))
+    return Service.objects.filter(published).select_related("organization").order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class ServiceGroup:
+    """One fieldset of Local Offer checkboxes."""
+
+    legend: str
+    id_prefix: str
+    items: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ServicePicker:
+    """The Local Offer checkboxes of the commission form, as the page lays them out."""
+
+    provider_name: str
+    provider_group: ServiceGroup | None
+    other_group: ServiceGroup | None
+    words: str
+    not_listed: int
+    offered: int
+    error: dict[str, str] | None
+
+
+def _search(services: QuerySet[Service], words: str) -> QuerySet[Service]:
+    for word in words.split():
+        services = services.filter(Q(name__icontains=word) | Q(organization__name__icontains=word))
+    return services
+
+
+def _ids(values: Any) -> set[str]:
+    """The well-formed service ids among those posted (anything else is the form's error)."""
+    ids = set()
+    for value in values or []:
+        try:
+            ids.add(str(uuid.UUID(str(getattr(value, "pk", value)))))
+        except ValueError:
+            continue
+    return ids
+
+
+def service_picker(form: CommissionForm, words: str = "") -> ServicePicker:
+    """The provider's own services first (directory organisations it owns), then the others:
+    all of them when there are few, else those matching ``words`` (name or organisation), at
+    most ``SERVICE_LIST_LIMIT``; a chosen service is always shown, ticked."""
+    words = " ".join(words.split())[:100]
+    services_field = form.fields["services"]
+    provider_field = form.fields["provider"]
+    assert isinstance(services_field, forms.ModelMultipleChoiceField)  # noqa: S101
+    assert isinstance(provider_field, forms.ModelChoiceField)  # noqa: S101
+    offered = cast("QuerySet[Service]", services_field.queryset)
+    if form.is_bound:
+        chosen = _ids(form.data.getlist("services") if hasattr(form.data, "getlist") else [])
+        provider_id = str(form.data.get("provider") or "")
+    else:
+        chosen = _ids(form.initial.get("services"))
+        provider_id = str(form.initial.get("provider") or "")
+    providers = cast("QuerySet[Organisation]", provider_field.queryset)
+    provider = providers.filter(pk=int(provider_id)).first() if provider_id.isdigit() else None
+    own = list(offered.filter(organization__owner=provider)) if provider is not None else []
+    others = offered.exclude(pk__in=[service.pk for service in own])
+    if words:
+        matching = _search(others, words)
+        listed = list(matching[:SERVICE_LIST_LIMIT])
+        not_listed = matching.count() - len(listed)
+    else:
+        total = others.count()
+        listed = list(others) if total <= SERVICE_LIST_LIMIT else []
+        not_listed = total - len(listed)
+    listed_ids = {str(service.pk) for service in listed}
+    extra = list(others.filter(pk__in=sorted(chosen - listed_ids))) if chosen else []
+    if not words:
+        not_listed -= len(extra)
+
+    def item(service: Service, hint: bool) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "value": str(service.pk),
+            "text": service.name,
+            "checked": str(service.pk) in chosen,
+        }
+        if hint:
+            entry["hint"] = {"text": f"Run by {service.organization.name}"}
+        return entry
+
+    provider_group = (
+        ServiceGroup(
+            legend=f"Services run by {provider.name}",
+            id_prefix="id_services",
+            items=[item(service, hint=False) for service in own],
+        )
+        if own and provider is not None
+        else None
+    )
+    shown = sorted([*extra, *listed], key=lambda service: (service.name.lower(), str(service.pk)))
+    other_group = None
+    if shown:
+        legend = "Other services in the Local Offer" if own else "Services in the Local Offer"
+        if words:
+            legend += f" matching \u201c{words}\u201d"
+        other_group = ServiceGroup(
+            legend=legend,
+            id_prefix="id_services-other" if provider_group else "id_services",
+            items=[item(service, hint=True) for service in shown],
+        )
+    errors = form.errors.get("services") if form.is_bound else None
+    return ServicePicker(
+        provider_name=provider.name if provider is not None else "",
+        provider_group=provider_group,
+        other_group=other_group,
+        words=words,
+        not_listed=max(not_listed, 0),
+        offered=offered.count(),
+        error={"text": str(errors[0])} if errors else None,
+    )
 
 
 class ContributionRowForm(GovukForm):
@@ -345,25 +521,58 @@ class DecisionForm(GovukForm):
     evidence_title = forms.CharField(
         label="Evidence title (optional)", max_length=200, required=False
     )
+    evidence_file = forms.FileField(
+        label="Evidence file (optional)",
+        required=False,
+        help_text=(
+            f"A {evidence.KINDS_TEXT} file, up to {evidence.MAX_BYTES // (1024 * 1024)} MB."
+        ),
+        error_messages={
+            "invalid": "The evidence file could not be read: select it again",
+            "empty": "The evidence file is empty",
+            "missing": "The evidence file could not be read: select it again",
+        },
+    )
     evidence_url = forms.URLField(
         assume_scheme="https",
         label="Link to the evidence (optional)",
         required=False,
         max_length=500,
+        help_text="A document held elsewhere, such as a board paper on the council's website.",
         error_messages={"invalid": "Enter the link in full, starting https://"},
     )
 
+    def clean_evidence_file(self) -> Any:
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload:
+            return None
+        problem = evidence.file_problem(upload.name or "", upload.size or 0, upload)
+        if problem:
+            raise ValidationError(problem)
+        return upload
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("evidence_url") and not cleaned.get("evidence_title"):
+        has_file = bool(cleaned.get("evidence_file")) or "evidence_file" in self.errors
+        has_link = bool(cleaned.get("evidence_url")) or "evidence_url" in self.errors
+        if (has_file or has_link) and not cleaned.get("evidence_title"):
             self.add_error("evidence_title", "Give the evidence a title")
-        if (
-            cleaned.get("evidence_title")
-            and not cleaned.get("evidence_url")
-            and "evidence_url" not in self.errors
-        ):
-            self.add_error("evidence_url", "Enter the link to the evidence")
+        if cleaned.get("evidence_title") and not (has_file or has_link):
+            self.add_error("evidence_file", "Attach a file or enter a link to the evidence")
         return cleaned
+
+    def component(self, name: str) -> tuple[str, dict[str, Any]]:
+        if name != "evidence_file":
+            return super().component(name)
+        field = self.fields[name]
+        return "govukFileUpload", {
+            "id": f"id_{name}",
+            "name": name,
+            "label": {"text": str(field.label), "classes": self.label_classes},
+            "hint": {"text": str(field.help_text)},
+            "errorMessage": self._error(name),
+            "attributes": {"accept": evidence.ACCEPT},
+        }
 
 
 class AgreementForm(GovukForm):

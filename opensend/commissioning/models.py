@@ -36,8 +36,10 @@ __all__ = [
     "Decision",
     "DecisionAgreement",
     "DecisionEvidence",
+    "DisputeOutcome",
     "IndividualCommission",
     "ReminderSent",
+    "ResponsibilityDispute",
 ]
 
 
@@ -334,3 +336,67 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_date} to {self.recipient}"
+
+
+class DisputeOutcome(models.TextChoices):
+    """How a disagreement about who commissions a line of provision ended."""
+
+    RESPONSIBILITY_ACCEPTED = "accepted", "The disputing organisation accepted responsibility"
+    RESPONSIBILITY_MOVED = "moved", "Responsibility moved to another commissioner"
+    SHARED = "shared", "The commissioners agreed to share the cost"
+    WITHDRAWN = "withdrawn", "The dispute was withdrawn"
+
+
+class ResponsibilityDispute(models.Model):
+    """A commissioner (the ICB, or the council's social care commissioner) disputing that a
+    line of an EHC plan's provision is theirs to commission or pay for. Open until resolved;
+    the gap analysis lists the open ones by age."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="responsibility_disputes")
+    provision_line = models.ForeignKey(
+        ProvisionLine, on_delete=models.PROTECT, related_name="responsibility_disputes"
+    )
+    disputing_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The ICB or local authority disputing responsibility.",
+    )
+    disputed = models.TextField("what is disputed")
+    raised_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=DisputeOutcome.choices, blank=True)
+    outcome_note = models.TextField("how it was resolved", blank=True)
+    raised_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["raised_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("raised_on")),
+                name="commissioning_dispute_resolved_after_raised",
+            ),
+            models.CheckConstraint(
+                condition=(Q(resolved_on__isnull=True) & Q(outcome=""))
+                | (Q(resolved_on__isnull=False) & ~Q(outcome="")),
+                name="commissioning_dispute_resolved_with_outcome",
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "resolved_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.disputing_organisation}"
+
+    @property
+    def reference(self) -> str:
+        return f"RD{self.pk:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None

@@ -9,7 +9,9 @@ and an area's commissions as a release package, the shape councils already publi
 - ``parties``: the commissioners as ``buyer`` (the lead, or the sole commissioner, is the
   release's ``buyer``) and ``funder``, the provider as ``supplier``.
 - ``tender``, ``awards`` and ``contracts`` carry the value (GBP), the contract period and the
-  items (the type of provision with its capacity).
+  items: the type of provision with its capacity, then each Local Offer service the commission
+  delivers (classified ``x_OpenSEND_LocalOffer`` by the service's Open Referral UK id, the id
+  the area's ORUK API and Local Offer pages use).
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from django.utils import timezone
 from opensend.commissioning.codes import Arrangement, CommissionStatus
 from opensend.commissioning.models import Commission
 from opensend.core.models import Area, Organisation
+from opensend.directory.models import Service
 
 OCDS_VERSION = "1.1"
 DEFAULT_PREFIX = "ocds-000000"
+LOCAL_OFFER_SCHEME = "x_OpenSEND_LocalOffer"
 
 TAGS: dict[str, str] = {
     CommissionStatus.PLANNED: "planning",
@@ -85,6 +89,19 @@ def _buyer(commission: Commission, commissioners: list[Organisation]) -> Organis
     return commissioners[0] if commissioners else None
 
 
+def local_offer_item(service: Service) -> dict[str, Any]:
+    """A Local Offer service the commission delivers, as an OCDS item."""
+    return {
+        "id": f"local-offer-{service.pk}",
+        "description": service.name,
+        "classification": {
+            "scheme": LOCAL_OFFER_SCHEME,
+            "id": str(service.pk),
+            "description": service.name,
+        },
+    }
+
+
 def release(commission: Commission) -> dict[str, Any]:
     """One commission as an OCDS release."""
     contributions = list(commission.contributions.all())
@@ -127,7 +144,7 @@ def release(commission: Commission) -> dict[str, Any]:
     if commission.capacity_quantity is not None:
         item["quantity"] = float(commission.capacity_quantity)
         item["unit"] = {"name": commission.get_capacity_unit_display()}
-    items = [item]
+    items = [item, *(local_offer_item(service) for service in commission.services.all())]
     supplier = {"id": organisation_id(commission.provider), "name": commission.provider.name}
     value = _value(commission.whole_life_value)
     updated = commission.updated_at.astimezone(dt.UTC)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from opensend.commissioning.gaps import GapAnalysis
 from opensend.commissioning.models import Commission, Contribution, IndividualCommission
 from opensend.core.models import Organisation
 
@@ -36,6 +37,11 @@ class ContributionOut(Schema):
     annual_amount: Decimal
 
 
+class LocalOfferServiceOut(Schema):
+    id: str = Field(description="The service's Open Referral UK id.")
+    name: str
+
+
 class CommissionIn(Schema):
     la_code: str = Field(description="The area, by its DfE LA code.")
     reference: str
@@ -43,7 +49,13 @@ class CommissionIn(Schema):
     purpose: str = ""
     provision_type: str = Field(description="Type of provision (the code list in the docs).")
     provider_id: int
-    service_ids: list[str] = Field(default=[], description="Local Offer service ids.")
+    service_ids: list[str] = Field(
+        default=[],
+        description=(
+            "The Local Offer services it delivers, by their Open Referral UK ids: services of "
+            "the same area."
+        ),
+    )
     start_date: dt.date
     end_date: dt.date
     annual_value: Decimal = Field(max_digits=12, decimal_places=2)
@@ -84,6 +96,9 @@ class CommissionOut(Schema):
     reprocurement_decision_date: dt.date | None
     outcomes: list[str]
     contributions: list[ContributionOut]
+    services: list[LocalOfferServiceOut] = Field(
+        description="The Local Offer services it delivers."
+    )
 
 
 def commission_out(commission: Commission) -> CommissionOut:
@@ -119,6 +134,10 @@ def commission_out(commission: Commission) -> CommissionOut:
                 annual_amount=c.annual_amount,
             )
             for c in contributions
+        ],
+        services=[
+            LocalOfferServiceOut(id=str(service.pk), name=service.name)
+            for service in commission.services.all()
         ],
     )
 
@@ -169,4 +188,59 @@ def spot_purchase_out(purchase: IndividualCommission) -> SpotPurchaseOut:
         cost=purchase.cost,
         start_date=purchase.start_date,
         end_date=purchase.end_date,
+    )
+
+
+# --- the gap analysis -------------------------------------------------------------------------
+
+
+class GapTableOut(Schema):
+    key: str = Field(description="Stable name of the table, e.g. uncommissioned, spot_spend.")
+    title: str
+    columns: list[str]
+    rows: list[list[int | str | None]] = Field(
+        description=(
+            "Cells in the order of the columns: whole numbers as numbers; amounts (hours, "
+            "pounds) as decimal strings; dates as YYYY-MM-DD; a suppressed count as [c]."
+        )
+    )
+    note: str
+
+
+class GapAnalysisOut(Schema):
+    la_code: str
+    area: str
+    on: dt.date
+    exact: bool = Field(description="False: counts of 1 to 5 children are suppressed as [c].")
+    summary: list[str]
+    tables: list[GapTableOut]
+
+
+def _gap_cell(value: object) -> int | str | None:
+    if value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def gap_analysis_out(analysis: GapAnalysis) -> GapAnalysisOut:
+    return GapAnalysisOut(
+        la_code=analysis.area.la_code,
+        area=analysis.area.name,
+        on=analysis.on,
+        exact=analysis.exact,
+        summary=list(analysis.summary),
+        tables=[
+            GapTableOut(
+                key=table.key,
+                title=table.title,
+                columns=list(table.columns),
+                rows=[[_gap_cell(cell) for cell in row] for row in table.rows],
+                note=table.note,
+            )
+            for table in analysis.tables
+        ],
     )

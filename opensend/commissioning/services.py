@@ -10,14 +10,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from opensend.commissioning import evidence as evidence_files
 from opensend.commissioning import rules
-from opensend.commissioning.codes import CycleStageKind
+from opensend.commissioning.codes import COMMISSIONER_KINDS, CycleStageKind
 from opensend.commissioning.models import (
     Commission,
     CommissioningProject,
@@ -26,7 +28,9 @@ from opensend.commissioning.models import (
     Decision,
     DecisionAgreement,
     DecisionEvidence,
+    DisputeOutcome,
     IndividualCommission,
+    ResponsibilityDispute,
 )
 from opensend.commissioning.permissions import access_for
 from opensend.core import access_log
@@ -120,11 +124,18 @@ def _check(commission: Commission, contributions: Sequence[ContributionInput]) -
 
 
 def _services_check(area: Area, services: Iterable[Service]) -> list[Service]:
-    chosen = list(services)
+    """The Local Offer services a commission delivers: each once, all in its area."""
+    chosen = list({service.pk: service for service in services}.values())
     wrong = [service.name for service in chosen if service.area_id != area.pk]
     if wrong:
         raise ValidationError(
-            {"services": [f"{', '.join(wrong)} is not in the Local Offer of {area.name}"]}
+            {
+                "services": [
+                    f"{name} is not in the Local Offer of {area.name}, so this commission "
+                    "cannot deliver it"
+                    for name in wrong
+                ]
+            }
         )
     return chosen
 
@@ -197,6 +208,10 @@ def commission_update(
     commission.updated_at = timezone.now()
     _check(commission, contributions)
     chosen = _services_check(commission.area, services) if services is not None else None
+    if chosen is not None and {service.pk for service in chosen} != set(
+        commission.services.values_list("pk", flat=True)
+    ):
+        changed.append("services")
     commission.save()
     if chosen is not None:
         commission.services.set(chosen)
@@ -333,22 +348,38 @@ def decision_record(
         errors["decided_on"] = ["The decision cannot be before the stage started"]
     if decided_on > timezone.localdate():
         errors.setdefault("decided_on", []).append("The decision date must be today or earlier")
+    for index, item in enumerate(evidence):
+        if not item.title.strip() or not (item.url or item.file):
+            errors[f"evidence.{index}"] = ["Give each piece of evidence a title and a file or link"]
+        elif item.file is not None:
+            problem = evidence_files.file_problem(item.file.name or "", item.file.size, item.file)
+            if problem:
+                errors[f"evidence.{index}"] = [problem]
     _raise(errors)
     decision = Decision(
         stage=stage, summary=summary.strip(), decided_on=decided_on, recorded_by=acting_user
     )
     decision.full_clean()
     decision.save()
-    for index, item in enumerate(evidence):
-        if not item.title.strip() or not (item.url or item.file):
-            raise ValidationError(
-                {f"evidence.{index}": ["Give each piece of evidence a title and a file or link"]}
-            )
-        row = DecisionEvidence(decision=decision, title=item.title.strip(), url=item.url)
-        if item.file is not None:
-            row.file = item.file
-        row.full_clean(exclude=["decision"])
-        row.save()
+    stored: list[DecisionEvidence] = []
+    try:
+        for index, item in enumerate(evidence):
+            row = DecisionEvidence(decision=decision, title=item.title.strip(), url=item.url)
+            try:
+                row.full_clean(exclude=["decision", "file"])
+            except ValidationError as error:
+                raise ValidationError(
+                    {f"evidence.{index}": [m for ms in error.message_dict.values() for m in ms]}
+                ) from error
+            if item.file is not None:
+                # the storage writes the file now; it is removed again below if anything fails
+                row.file.save(PurePath(item.file.name or "evidence").name, item.file, save=False)
+                stored.append(row)
+            row.save()
+    except BaseException:
+        for row in stored:
+            row.file.delete(save=False)
+        raise
     return decision
 
 
@@ -450,3 +481,132 @@ def spot_purchase_record(
         detail={"commissioning": "spot_purchase", "provision_type": provision_type},
     )
     return purchase
+
+
+# --- responsibility disputes ------------------------------------------------------------------
+
+DISPUTE = "commissioning.responsibilitydispute"
+
+
+def _dispute_log(
+    acting_user: User | None,
+    action: AccessAction,
+    dispute: ResponsibilityDispute,
+    child_id: int,
+    detail: dict[str, Any],
+) -> None:
+    access_log.record(
+        actor=acting_user,
+        action=action,
+        object_type=DISPUTE,
+        object_id=dispute.pk,
+        subjects=[(CHILD, child_id)],
+        purpose="Commissioning: who is responsible for provision in the child's EHC plan",
+        detail={
+            "commissioning": "responsibility_dispute",
+            "reference": dispute.reference,
+            **detail,
+        },
+    )
+
+
+@transaction.atomic
+def dispute_raise(
+    *,
+    acting_user: User | None,
+    provision_line: ProvisionLine,
+    disputing_organisation: Organisation,
+    disputed: str,
+    raised_on: dt.date,
+) -> ResponsibilityDispute:
+    """Record that the ICB or the council disputes being responsible for a line of a plan's
+    provision. Only the area's commissioners; about a child, so written to the access log."""
+    plan = provision_line.version.plan
+    area = plan.area
+    _authorise(acting_user, area)
+    errors: rules.Errors = {}
+    if disputing_organisation.kind not in COMMISSIONER_KINDS or not (
+        disputing_organisation.areas.filter(pk=area.pk).exists()
+    ):
+        errors["disputing_organisation"] = [
+            f"{disputing_organisation.name} is not the council or an ICB of {area.name}, so "
+            "cannot dispute responsibility here"
+        ]
+    if not disputed.strip():
+        errors["disputed"] = ["Enter what is disputed"]
+    if raised_on > timezone.localdate():
+        errors["raised_on"] = ["The date the dispute was raised must be today or earlier"]
+    if (
+        "disputing_organisation" not in errors
+        and ResponsibilityDispute.objects.filter(
+            provision_line=provision_line,
+            disputing_organisation=disputing_organisation,
+            resolved_on__isnull=True,
+        ).exists()
+    ):
+        errors["provision_line"] = [
+            f"{disputing_organisation.name} already has an open dispute about this line"
+        ]
+    _raise(errors)
+    dispute = ResponsibilityDispute(
+        area=area,
+        provision_line=provision_line,
+        disputing_organisation=disputing_organisation,
+        disputed=disputed.strip(),
+        raised_on=raised_on,
+        raised_by=acting_user,
+    )
+    dispute.full_clean()
+    dispute.save()
+    _dispute_log(
+        acting_user,
+        AccessAction.CREATE,
+        dispute,
+        plan.child_id,
+        {"organisation": disputing_organisation.name},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_resolve(
+    *,
+    acting_user: User | None,
+    dispute: ResponsibilityDispute,
+    resolved_on: dt.date,
+    outcome: str,
+    outcome_note: str = "",
+) -> ResponsibilityDispute:
+    """Close a dispute with its outcome: once, on or after the day it was raised."""
+    _authorise(acting_user, dispute.area)
+    dispute = (
+        ResponsibilityDispute.objects.select_for_update()
+        .select_related("provision_line__version__plan")
+        .get(pk=dispute.pk)
+    )
+    errors: rules.Errors = {}
+    if dispute.resolved_on is not None:
+        errors["resolved_on"] = [
+            f"This dispute was already resolved on {dispute.resolved_on:%-d %B %Y}"
+        ]
+    elif resolved_on < dispute.raised_on:
+        errors["resolved_on"] = ["A dispute cannot be resolved before it was raised"]
+    elif resolved_on > timezone.localdate():
+        errors["resolved_on"] = ["The date it was resolved must be today or earlier"]
+    if outcome not in DisputeOutcome.values:
+        errors["outcome"] = ["Select how the dispute was resolved"]
+    _raise(errors)
+    dispute.resolved_on = resolved_on
+    dispute.outcome = outcome
+    dispute.outcome_note = outcome_note.strip()
+    dispute.resolved_by = acting_user
+    dispute.full_clean()
+    dispute.save(update_fields=["resolved_on", "outcome", "outcome_note", "resolved_by"])
+    _dispute_log(
+        acting_user,
+        AccessAction.CHANGE,
+        dispute,
+        dispute.provision_line.version.plan.child_id,
+        {"outcome": outcome},
+    )
+    return dispute

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from opensend.commissioning import views
+from opensend.commissioning import gap_views, views
 
 app_name = "commissioning"
 
@@ -20,7 +20,13 @@ urlpatterns: list[URLPattern] = [
         views.AgreementNewView.as_view(),
         name="agreement-new",
     ),
+    path(
+        "<int:commission_id>/evidence/<int:evidence_id>/",
+        views.EvidenceDownloadView.as_view(),
+        name="evidence",
+    ),
     path("areas/<str:la_code>/ocds.json", views.AreaOcdsView.as_view(), name="area-ocds"),
     path("spot-purchases/", views.SpotPurchaseListView.as_view(), name="spot-purchases"),
     path("spot-purchases/new/", views.SpotPurchaseNewView.as_view(), name="spot-purchase-new"),
+    *gap_views.urlpatterns,
 ]

@@ -1,6 +1,7 @@
 """The commissioning pages: the commissions list with totals by funding stream, a commission,
-the form for a commission with its contributions, the cycle's decisions and agreements, spot
-purchases by type, and the XLSX and OCDS exports.
+the form for a commission with its contributions and Local Offer services, the cycle's
+decisions (with evidence files or links) and agreements, the download of an evidence file,
+spot purchases by type, and the XLSX and OCDS exports.
 
 Thin: selectors decide what the user sees (not found otherwise), services decide what they
 may change (403 otherwise) and check the input; these views read the request and render.
@@ -9,16 +10,19 @@ may change (403 otherwise) and check the input; these views read the request and
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from opensend.commissioning import evidence as evidence_files
 from opensend.commissioning import exports, ocds, selectors, services
 from opensend.commissioning.codes import (
     COMMISSIONER_KINDS,
@@ -34,11 +38,16 @@ from opensend.commissioning.forms import (
     SpotPurchaseForm,
     apply_service_error,
     contribution_rows,
+    offered_services,
+    service_picker,
+    without_errors,
 )
-from opensend.commissioning.models import Commission, Decision
+from opensend.commissioning.gaps import gap_access
+from opensend.commissioning.models import Commission, Decision, DecisionEvidence
 from opensend.commissioning.permissions import Access, access_for
 from opensend.core import access_log
 from opensend.core.models import AccessAction, Area, Organisation, User
+from opensend.directory.models import Service
 from opensend.ehc.models import ProvisionLine
 from opensend.people.models import Child
 from opensend.web.govuk_forms import GovukForm
@@ -131,6 +140,7 @@ class CommissionListView(View):
             response["Content-Disposition"] = 'attachment; filename="commissions.xlsx"'
             return response
         rows = list(commissions)
+        gaps_seen = gap_access(user)
         return render(
             request,
             "commissioning/list.html",
@@ -145,9 +155,52 @@ class CommissionListView(View):
                 "expiring_days": selectors.EXPIRING_SOON_DAYS,
                 "may_create": bool(access.commissioner_area_ids),
                 "sees_spot_purchases": bool(access.commissioner_area_ids),
+                "sees_gaps": bool(gaps_seen.area_ids),
+                "sees_disputes": bool(gaps_seen.exact_area_ids),
                 "query": request.GET.urlencode(),
             },
         )
+
+
+def _sees_detail(commission: Commission, access: Access) -> bool:
+    """Decisions, agreements and evidence: the area's commissioners and the provider."""
+    return (
+        access.sees_detail(commission.area_id)
+        or commission.provider_id in access.provider_organisation_ids
+    )
+
+
+@dataclass(frozen=True)
+class LinkedService:
+    """A Local Offer service a commission delivers, with its public page if it is public."""
+
+    name: str
+    organisation: str
+    href: str
+
+
+def _service_rows(commission: Commission) -> list[LinkedService]:
+    linked = list(commission.services.all())
+    public = set(
+        Service.objects.public()
+        .filter(pk__in=[service.pk for service in linked])
+        .values_list("pk", flat=True)
+    )
+    organisations = dict(
+        Service.objects.filter(pk__in=[service.pk for service in linked]).values_list(
+            "pk", "organization__name"
+        )
+    )
+    return [
+        LinkedService(
+            name=service.name,
+            organisation=organisations.get(service.pk, ""),
+            href=reverse("directory:public-service", args=[commission.area.la_code, service.pk])
+            if service.pk in public
+            else "",
+        )
+        for service in linked
+    ]
 
 
 class CommissionView(View):
@@ -161,11 +214,72 @@ class CommissionView(View):
                 "page_title": commission.title,
                 "commission": commission,
                 "may_change": access.may_change(commission.area_id),
-                "sees_detail": access.sees_detail(commission.area_id)
-                or commission.provider_id in access.provider_organisation_ids,
+                "sees_detail": _sees_detail(commission, access),
                 "parties": _party_rows(commission),
+                "linked_services": _service_rows(commission),
+                "evidence_file_text": evidence_file_text,
                 "stages": list(commission.stages.all()),
             },
+        )
+
+
+def evidence_file_text(item: DecisionEvidence) -> str:
+    """The kind and size of an evidence file, for its link: "PDF, 120 KB"."""
+    kind = evidence_files.ALLOWED.get(evidence_files.extension(item.file.name))
+    try:
+        size = item.file.size
+    except OSError:
+        return kind.label if kind else "file"
+    amount = f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"
+    return f"{kind.label if kind else 'file'}, {amount}"
+
+
+EVIDENCE = "commissioning.decisionevidence"
+
+
+class EvidenceDownloadView(View):
+    """An evidence file, as an attachment: only to those who see the commission's decisions
+    (its area's commissioners, its provider); not found for anyone else. Each download is
+    written to the access log."""
+
+    def get(self, request: HttpRequest, commission_id: int, evidence_id: int) -> HttpResponseBase:
+        user, _ = _access(request)
+        commission, access = selectors.commission_get_for_user(user, commission_id)
+        if not _sees_detail(commission, access):
+            raise Http404("No such evidence")
+        item = (
+            DecisionEvidence.objects.filter(pk=evidence_id, decision__stage__commission=commission)
+            .exclude(file="")
+            .first()
+        )
+        if item is None:
+            raise Http404("No such evidence")
+        try:
+            handle = item.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404("The evidence file is missing from storage") from None
+        name = PurePath(item.file.name).name
+        try:
+            access_log.record(
+                actor=user,
+                action=AccessAction.EXPORT,
+                object_type=EVIDENCE,
+                object_id=item.pk,
+                purpose="Commissioning: evidence for a decision",
+                detail={
+                    "commissioning": "evidence_download",
+                    "reference": commission.reference,
+                    "file": name,
+                },
+            )
+        except BaseException:
+            handle.close()
+            raise
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=name,
+            content_type=evidence_files.content_type_for(name),
         )
 
 
@@ -200,7 +314,9 @@ class AreaOcdsView(View):
         commissions = selectors.commission_list(
             fetched_by=user, filters=selectors.CommissionFilters(area_id=area.pk)
         )
-        package = ocds.release_package(area, commissions, request.build_absolute_uri())
+        package = ocds.release_package(
+            area, commissions.prefetch_related("services"), request.build_absolute_uri()
+        )
         return _json(package, f"{area.la_code}-commissions-ocds.json")
 
 
@@ -244,10 +360,11 @@ class CommissionFormView(View):
         initial = {
             name: getattr(commission, name)
             for name in CommissionForm.base_fields
-            if name not in ("provider", "lead_commissioner")
+            if name not in ("provider", "lead_commissioner", "services")
         }
         initial["provider"] = commission.provider_id
         initial["lead_commissioner"] = commission.lead_commissioner_id
+        initial["services"] = [str(pk) for pk in commission.services.values_list("pk", flat=True)]
         rows = [
             {
                 "commissioner": c.commissioner_id,
@@ -259,10 +376,15 @@ class CommissionFormView(View):
         return initial, rows
 
     def _render(
-        self, form: CommissionForm, rows: list[ContributionRowForm], status: int = 200
+        self,
+        form: CommissionForm,
+        rows: list[ContributionRowForm],
+        status: int = 200,
+        finding: bool = False,
     ) -> HttpResponse:
         editing = self.commission is not None
         has_errors = bool(form.errors) or any(row.errors for row in rows)
+        words = (self.request.POST.get("services_q") or "") if form.is_bound else ""
         return render(
             self.request,
             "commissioning/commission_form.html",
@@ -274,6 +396,8 @@ class CommissionFormView(View):
                 "rows": rows,
                 "area": self.area,
                 "commission": self.commission,
+                "picker": service_picker(form, words),
+                "finding": finding,
                 "submit": "Save the changes" if editing else "Record the commission",
             },
             status=status,
@@ -281,7 +405,11 @@ class CommissionFormView(View):
 
     def _forms(self, data: Any = None) -> tuple[CommissionForm, list[ContributionRowForm]]:
         initial, row_initial = self._initial()
-        kwargs = {"providers": _providers(self.area), "commissioners": _commissioners(self.area)}
+        kwargs: dict[str, Any] = {
+            "providers": _providers(self.area),
+            "commissioners": _commissioners(self.area),
+            "services": offered_services(self.area, self.commission),
+        }
         form = (
             CommissionForm(data, initial=initial, **kwargs)
             if data is not None
@@ -296,6 +424,11 @@ class CommissionFormView(View):
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form, rows = self._forms(request.POST)
+        if "find_services" in request.POST:
+            # redraw with what was typed and the services found; nothing is checked or saved
+            for unchecked in (form, *rows):
+                without_errors(unchecked)
+            return self._render(form, rows, finding=True)
         valid = form.is_valid()
         rows_valid = [row.is_valid() for row in rows]  # every row, so each shows its errors
         valid = all(rows_valid) and valid
@@ -372,7 +505,7 @@ class DecisionNewView(_CommissionChangePage):
         return self.render_form(DecisionForm(), self.title, "Record the decision")
 
     def post(self, request: HttpRequest, commission_id: int) -> HttpResponse:
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -385,8 +518,14 @@ class DecisionNewView(_CommissionChangePage):
                         started_on=data["decided_on"],
                     )
                 evidence = (
-                    [services.EvidenceInput(title=data["evidence_title"], url=data["evidence_url"])]
-                    if data["evidence_url"]
+                    [
+                        services.EvidenceInput(
+                            title=data["evidence_title"],
+                            url=data["evidence_url"] or "",
+                            file=data["evidence_file"],
+                        )
+                    ]
+                    if data["evidence_url"] or data["evidence_file"]
                     else []
                 )
                 services.decision_record(
@@ -399,7 +538,16 @@ class DecisionNewView(_CommissionChangePage):
                 messages.success(request, "Decision recorded")
                 return redirect("commissioning:commission", self.commission.pk)
             except ValidationError as error:
-                form.add_service_error(error)
+                form.add_service_error(
+                    ValidationError(
+                        {
+                            ("evidence_file" if key.startswith("evidence.") else key): value
+                            for key, value in error.message_dict.items()
+                        }
+                    )
+                    if hasattr(error, "error_dict")
+                    else error
+                )
         return self.render_form(form, self.title, "Record the decision", status=400)
 
 

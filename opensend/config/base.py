@@ -74,6 +74,7 @@ DOMAIN_APPS = [
     "opensend.ehc",
     "opensend.pathways",
     "opensend.commissioning",
+    "opensend.insight",
     "opensend.returns",
     "opensend.api",
     "opensend.web",

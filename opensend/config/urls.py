@@ -17,5 +17,6 @@ urlpatterns = [
     path("local-offer/", include("opensend.directory.urls")),
     path("pathways/", include("opensend.pathways.urls")),
     path("commissioning/", include("opensend.commissioning.urls")),
+    path("performance/", include("opensend.insight.urls")),
     path("", include("opensend.web.urls")),
 ]

@@ -101,16 +101,20 @@ class Frequency(StrEnum):
 
 
 class Source(StrEnum):
-    """Computed by OpenSEND from its own records, or supplied by a provider in a return."""
+    """Computed by OpenSEND from its own records, supplied by a provider in a return, or
+    entered by an officer from a system OpenSEND does not read (published national data)."""
 
     COMPUTED = "computed"
     PROVIDER = "provider"
+    MANUAL = "manual"
 
     @property
     def label(self) -> str:
-        return {Source.COMPUTED: "Computed by OpenSEND", Source.PROVIDER: "Supplied by provider"}[
-            self
-        ]
+        return {
+            Source.COMPUTED: "Computed by OpenSEND",
+            Source.PROVIDER: "Supplied by provider",
+            Source.MANUAL: "Entered by an officer",
+        }[self]
 
 
 class ToleranceKind(StrEnum):
@@ -244,6 +248,16 @@ def _range_message(definition: KpiDefinition) -> str:
     return "between 0 and 100" if definition.unit is Unit.PERCENT else "0 or more"
 
 
+def definition_problems_by_field(definition: KpiDefinition) -> dict[str, list[str]]:
+    """``definition_problems`` keyed by the field each is about: ``code``, ``name``,
+    ``numerator``, ``denominator``, ``decimal_places``, ``target``, ``polarity``,
+    ``tolerance``, ``green`` or ``red`` (so a form can show each beside its field)."""
+    by_field: dict[str, list[str]] = {}
+    for field_name, message in _problems(definition):
+        by_field.setdefault(field_name, []).append(message)
+    return by_field
+
+
 def definition_problems(definition: KpiDefinition) -> list[str]:
     """What makes a definition unusable, as messages; ``[]`` if it is sound.
 
@@ -253,57 +267,82 @@ def definition_problems(definition: KpiDefinition) -> list[str]:
     direction is better; a relative rating without a target, or with a negative tolerance, or a
     share-of-target tolerance on a target of 0; absolute thresholds the wrong way round for the
     polarity; decimal places outside 0 to 3."""
-    problems: list[str] = []
+    return [message for _, message in _problems(definition)]
+
+
+def _problems(definition: KpiDefinition) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
     if not definition.code.strip():
-        problems.append("Enter a code for the KPI")
+        problems.append(("code", "Enter a code for the KPI"))
     if not definition.name.strip():
-        problems.append("Enter the name of the KPI")
+        problems.append(("name", "Enter the name of the KPI"))
     if not definition.numerator.strip():
-        problems.append("Say what is counted (the numerator)")
+        problems.append(("numerator", "Say what is counted (the numerator)"))
     if definition.denominator is not None and not definition.denominator.strip():
-        problems.append("Say what the numerator is divided by (the denominator), or leave it out")
+        problems.append(
+            (
+                "denominator",
+                "Say what the numerator is divided by (the denominator), or leave it out",
+            )
+        )
     if definition.unit is Unit.PERCENT and definition.denominator is None:
-        problems.append("A percentage needs a denominator: say what the numerator is out of")
+        problems.append(
+            ("denominator", "A percentage needs a denominator: say what the numerator is out of")
+        )
     if not 0 <= definition.decimal_places <= 3:
-        problems.append("Show between 0 and 3 decimal places")
+        problems.append(("decimal_places", "Show between 0 and 3 decimal places"))
     target = None if definition.target is None else exact(definition.target)
     if target is not None and not _in_unit_range(definition, target):
-        problems.append(f"The target must be {_range_message(definition)}")
+        problems.append(("target", f"The target must be {_range_message(definition)}"))
     rag = definition.rag
     if rag is None:
         return problems
     if definition.polarity is Polarity.NEITHER:
         problems.append(
-            "A RAG rating needs a better direction: choose whether higher or lower is better, "
-            "or remove the RAG thresholds"
+            (
+                "polarity",
+                "A RAG rating needs a better direction: choose whether higher or lower is better, "
+                "or remove the RAG thresholds",
+            )
         )
         return problems
     if isinstance(rag, RelativeRag):
         tolerance = exact(rag.tolerance)
         if target is None:
-            problems.append("Enter a target: the RAG thresholds are measured from it")
+            problems.append(("target", "Enter a target: the RAG thresholds are measured from it"))
         if tolerance < 0:
-            problems.append("The amber tolerance cannot be negative")
+            problems.append(("tolerance", "The amber tolerance cannot be negative"))
         if rag.kind is ToleranceKind.SHARE_OF_TARGET:
             if target == 0:
                 problems.append(
-                    "A tolerance as a share of the target needs a target other than 0: "
-                    "give the tolerance in the KPI's units instead"
+                    (
+                        "tolerance",
+                        "A tolerance as a share of the target needs a target other than 0: "
+                        "give the tolerance in the KPI's units instead",
+                    )
                 )
             if tolerance > 100:
-                problems.append("A tolerance as a share of the target cannot be more than 100%")
+                problems.append(
+                    ("tolerance", "A tolerance as a share of the target cannot be more than 100%")
+                )
         return problems
     green, red = exact(rag.green), exact(rag.red)
     for name, value in (("green", green), ("red", red)):
         if not _in_unit_range(definition, value):
-            problems.append(f"The {name} threshold must be {_range_message(definition)}")
+            problems.append((name, f"The {name} threshold must be {_range_message(definition)}"))
     if definition.polarity is Polarity.HIGHER_IS_BETTER and red > green:
         problems.append(
-            "Where higher is better, the red threshold must be at or below the green threshold"
+            (
+                "red",
+                "Where higher is better, the red threshold must be at or below the green threshold",
+            )
         )
     if definition.polarity is Polarity.LOWER_IS_BETTER and red < green:
         problems.append(
-            "Where lower is better, the red threshold must be at or above the green threshold"
+            (
+                "red",
+                "Where lower is better, the red threshold must be at or above the green threshold",
+            )
         )
     return problems
 

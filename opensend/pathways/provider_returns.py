@@ -4,6 +4,9 @@ before anything is written (the service writes all of it or none of it).
 One row per referral. The first row of a file holds the column headings, matched without
 regard to capitals, spaces, hyphens or underscores; row numbers are those a spreadsheet shows
 (the headings are row 1). Rows posted to the API are numbered from 1.
+
+The readers (``read_table``, ``csv_rows``, ``xlsx_rows``, ``heading_key``) serve any return
+of this shape: the performance framework's KPI returns use them too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,17 +88,26 @@ class FileRefused(Exception):
     """The file as a whole cannot be read; the message says why, for the user."""
 
 
-def _key(heading: str) -> str:
+#: What a cell of a return file holds once read: its text (trimmed), or a date from Excel.
+Cell = str | dt.date
+
+
+def heading_key(heading: str) -> str:
+    """``heading`` as it is matched: without capitals, spaces, hyphens or underscores."""
     return re.sub(r"[\s_\-]+", "", heading.strip().lower())
 
 
-_HEADINGS: dict[str, str] = {}
-for _column in COLUMNS:
-    for _name in (_column.name, _column.label, *_column.aliases):
-        _HEADINGS[_key(_name)] = _column.name
+def heading_names(columns: Iterable[Column]) -> dict[str, str]:
+    """Every heading a column may be given under (its name, label and aliases), by
+    ``heading_key``, to the column's name."""
+    names: dict[str, str] = {}
+    for column in columns:
+        for heading in (column.name, column.label, *column.aliases):
+            names[heading_key(heading)] = column.name
+    return names
 
 
-def _cell(value: object) -> str | dt.date:
+def _cell(value: object) -> Cell:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -107,7 +119,9 @@ def _cell(value: object) -> str | dt.date:
     return str(value).strip()
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str | dt.date]]:
+def xlsx_rows(content: bytes) -> Iterator[list[Cell]]:
+    """The rows of the first sheet of an Excel workbook. Raises ``FileRefused`` if the
+    content is not a workbook."""
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -119,7 +133,9 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str | dt.date]]:
         workbook.close()
 
 
-def _csv_rows(content: bytes) -> Iterator[list[str | dt.date]]:
+def csv_rows(content: bytes) -> Iterator[list[Cell]]:
+    """The rows of a CSV file, in UTF-8 (with or without a byte order mark) or, failing
+    that, Windows-1252. Raises ``FileRefused`` at a malformed line."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -134,25 +150,43 @@ def _csv_rows(content: bytes) -> Iterator[list[str | dt.date]]:
         ) from exc
 
 
-def read_return_file(content: bytes, file_name: str) -> tuple[str, list[dict[str, Any]]]:
-    """The file's format (``csv`` or ``xlsx``) and its rows, each with its ``row`` number."""
+@dataclass(frozen=True)
+class Table:
+    """A return file read against its columns."""
+
+    file_format: str  # csv or xlsx
+    columns: frozenset[str]  # the names of the columns the file has
+    rows: list[dict[str, Any]]  # by column name, each with its ``row`` number; blanks left out
+
+
+def read_table(
+    content: bytes, file_name: str, columns: Sequence[Column], *, max_rows: int | None = None
+) -> Table:
+    """Read a CSV or XLSX return whose first row holds the headings of ``columns`` (matched
+    by ``heading_key``; the first of two columns with the same heading counts). Raises
+    ``FileRefused`` for an empty file, a file named .xlsx that is not a workbook, a file
+    without headings or without a required column, and one of more than ``max_rows`` rows."""
     if not content.strip():
         raise FileRefused("The file is empty.")
+    rows: Iterator[list[Cell]]
     if content.startswith(XLSX_MAGIC):
-        file_format, rows = "xlsx", _xlsx_rows(content)
+        file_format, rows = "xlsx", xlsx_rows(content)
     elif file_name.lower().endswith(".xlsx"):
         raise FileRefused("The file is named .xlsx but is not an Excel workbook.")
     else:
-        file_format, rows = "csv", _csv_rows(content)
+        file_format, rows = "csv", csv_rows(content)
     header = next(rows, None)
     if header is None or all(cell == "" for cell in header):
         raise FileRefused("The first row of the file must be the column headings.")
+    names = heading_names(columns)
     positions: dict[str, int] = {}
     for index, heading in enumerate(header):
-        name = _HEADINGS.get(_key(str(heading)))
+        name = names.get(heading_key(str(heading)))
         if name is not None and name not in positions:
             positions[name] = index
-    missing = [LABELS[c.name] for c in COLUMNS if c.required and c.name not in positions]
+    missing = [
+        column.label for column in columns if column.required and column.name not in positions
+    ]
     if missing:
         raise FileRefused(f"The file has no column for: {', '.join(missing)}.")
     read: list[dict[str, Any]] = []
@@ -164,9 +198,17 @@ def read_return_file(content: bytes, file_name: str) -> tuple[str, list[dict[str
         }
         values["row"] = number
         read.append(values)
-    if not read:
+        if max_rows is not None and len(read) > max_rows:
+            raise FileRefused(f"The file has more than {max_rows:,} rows: send one at a time.")
+    return Table(file_format, frozenset(positions), read)
+
+
+def read_return_file(content: bytes, file_name: str) -> tuple[str, list[dict[str, Any]]]:
+    """The file's format (``csv`` or ``xlsx``) and its rows, each with its ``row`` number."""
+    table = read_table(content, file_name, COLUMNS)
+    if not table.rows:
         raise FileRefused("The file has column headings but no referrals.")
-    return file_format, read
+    return table.file_format, table.rows
 
 
 # Checking ------------------------------------------------------------------------------------
@@ -227,12 +269,12 @@ def parse_date(value: object) -> dt.date | None:
 
 _STOP_REASONS: dict[str, rules.EventKind] = {}
 for _kind in rules.STOP_EVENTS:
-    _STOP_REASONS[_key(_kind.value)] = _kind
-    _STOP_REASONS[_key(_kind.label)] = _kind
+    _STOP_REASONS[heading_key(_kind.value)] = _kind
+    _STOP_REASONS[heading_key(_kind.label)] = _kind
 _SOURCES: dict[str, str] = {}
 for _value, _label in ReferralSource.choices:
-    _SOURCES[_key(_value)] = _value
-    _SOURCES[_key(str(_label))] = _value
+    _SOURCES[heading_key(_value)] = _value
+    _SOURCES[heading_key(str(_label))] = _value
 
 
 def _blank(value: object) -> bool:
@@ -311,7 +353,7 @@ def check_rows(rows: Sequence[Mapping[str, Any]], *, pathway: Pathway, today: dt
         source_text = row.get("source")
         source = ReferralSource.OTHER.value
         if not _blank(source_text):
-            found = _SOURCES.get(_key(str(source_text)))
+            found = _SOURCES.get(heading_key(str(source_text)))
             if found is None:
                 error(
                     "source",
@@ -326,7 +368,7 @@ def check_rows(rows: Sequence[Mapping[str, Any]], *, pathway: Pathway, today: dt
         stop_reason: rules.EventKind | None = None
         reason_text = row.get("clock_stop_reason")
         if not _blank(reason_text):
-            stop_reason = _STOP_REASONS.get(_key(str(reason_text)))
+            stop_reason = _STOP_REASONS.get(heading_key(str(reason_text)))
             if stop_reason is None:
                 error(
                     "clock_stop_reason",

@@ -69,6 +69,13 @@ STAFF: tuple[StaffAccount, ...] = (
     StaffAccount(
         "commissioner", "Cameron Commissioner", "Joint commissioner", Role.COMMISSIONER, "la"
     ),
+    StaffAccount(
+        "icb-commissioner",
+        "Indra Commissioner",
+        "Children's commissioning manager",
+        Role.COMMISSIONER,
+        "icb",
+    ),
     StaffAccount("analyst", "Alex Analyst", "Public health analyst", Role.ANALYST, "la"),
     StaffAccount("board", "Blair Board", "Improvement board member", Role.BOARD_MEMBER, "la"),
     StaffAccount(
@@ -236,7 +243,16 @@ def _sees(account: StaffAccount, area: Area, organisation: Organisation) -> str:
     if account.role == Role.LOCAL_OFFER_OFFICER:
         return "edits and approves the Local Offer, answers its feedback; no child's record"
     if account.role == Role.PROVIDER:
-        return f"edits {organisation.name}'s Local Offer services; no child's record"
+        return (
+            f"edits {organisation.name}'s Local Offer services; sees its own contracts (speech "
+            "and language therapy, neurodevelopmental, occupational therapy); no child's record"
+        )
+    if account.role == Role.COMMISSIONER:
+        return (
+            f"{area.name}'s commissions, spot purchases and waiting-list figures (small numbers "
+            "suppressed); records commissions for "
+            f"{organisation.name}"
+        )
     return "area figures only (small numbers suppressed); no child's record"
 
 

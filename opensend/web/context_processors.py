@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from opensend.core.roles import Role
 from opensend.ehc.selectors import ANSWERING_ROLES
+from opensend.insight.dashboard import dashboard_area_ids
+from opensend.insight.permissions import sees_performance
 from opensend.pathways.access import has_visible_pathways
 from opensend.web.shell import signed_in_user, user_shell
 
@@ -77,6 +79,28 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if info.roles & {Role.COMMISSIONER, Role.PROVIDER, Role.BOARD_MEMBER}:
         commissioning = reverse("commissioning:list")
         items.append(("Commissioning", commissioning, path.startswith(commissioning)))
+    performance_roles = {
+        Role.COMMISSIONER,
+        Role.SEND_MANAGER,
+        Role.PROVIDER,
+        Role.BOARD_MEMBER,
+        Role.ANALYST,
+    }
+    if info.roles & performance_roles:
+        user_now = signed_in_user(request)
+        if dashboard_area_ids(user_now):
+            dashboard = reverse("insight:dashboard")
+            items.append(("Board dashboard", dashboard, path.startswith(dashboard)))
+        if sees_performance(user_now):
+            performance = reverse("insight:list")
+            dashboard_path = reverse("insight:dashboard")
+            items.append(
+                (
+                    "Performance",
+                    performance,
+                    path.startswith(performance) and not path.startswith(dashboard_path),
+                )
+            )
     if info.roles & {Role.LOCAL_OFFER_OFFICER, Role.PROVIDER, Role.SYSTEM_ADMIN}:
         local_offer = reverse("directory:manage-home")
         items.append(("Local Offer", local_offer, path.startswith(local_offer)))

@@ -114,8 +114,11 @@ class TestPage:
             "/api/v1/ehc/plans/{plan_id}/versions/{number}",
             "/api/v1/commissioning/commissions",
             "/api/v1/commissioning/commissions/{commission_id}",
+            "/api/v1/commissioning/gaps",
             "/api/v1/pathways",
             "/api/v1/pathways/{pathway_id}",
+            "/api/v1/performance/areas/{la_code}/indicators",
+            "/api/v1/performance/indicators/{indicator_id}",
         }
         assert all(form["action"] == "/api/v1/docs/try" for form in forms)
         labels = {attrs["for"] for tag, attrs in parsed.tags if tag == "label"}

@@ -8,6 +8,7 @@ from django.test import Client
 
 from opensend.commissioning.tests.test_api import OPERATIONS as COMMISSIONING_OPERATIONS
 from opensend.ehc.tests.test_api import OPERATIONS as EHC_OPERATIONS
+from opensend.insight.tests.test_api import OPERATIONS as INSIGHT_OPERATIONS
 from opensend.pathways.tests.test_api import OPERATIONS as PATHWAYS_OPERATIONS
 
 OPERATIONS = {
@@ -19,6 +20,7 @@ OPERATIONS = {
     **EHC_OPERATIONS,
     **COMMISSIONING_OPERATIONS,
     **PATHWAYS_OPERATIONS,
+    **INSIGHT_OPERATIONS,
 }
 
 

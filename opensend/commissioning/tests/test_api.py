@@ -27,6 +27,7 @@ OPERATIONS = {
     ("/api/v1/commissioning/commissions", "post"): "commissioning_commission_create",
     ("/api/v1/commissioning/commissions/{commission_id}", "get"): "commissioning_commission_get",
     ("/api/v1/commissioning/spot-purchases", "post"): "commissioning_spot_purchase_record",
+    ("/api/v1/commissioning/gaps", "get"): "commissioning_gap_analysis",
 }
 
 

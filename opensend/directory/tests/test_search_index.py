@@ -156,3 +156,17 @@ def test_a_term_exact_for_one_word_counts_in_full_and_once():
         [WordTerms("therapi", ()), WordTerms(None, ("therapi",))], approximate_factor=0.7
     )
     assert ranked[:2] == [(2, 2, 10.0), (0, 2, 10.0)]
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_a_search_log_does_not_wait_for_the_disk(area):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opensend.directory.search import log_search
+
+    with CaptureQueriesContext(connection) as context:
+        row = log_search(area=area, query=SearchQuery(words="swim"), result_count=3, source="web")
+    sql = [query["sql"] for query in context.captured_queries]
+    assert "SET LOCAL synchronous_commit TO OFF" in sql
+    assert row.pk is not None and row.result_count == 3

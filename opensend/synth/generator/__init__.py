@@ -16,6 +16,13 @@ process makes (young people whose plans ceased) before ``write_rows``; ``write_e
 writes the requests, plans, versions, reviews, steps and case events, a few hundred cases at
 a time.
 
+After the Local Offer, the pathways stage (``generator.pathways``: referral histories on the
+area's waiting lists) and the commissioning stage (``generator.commissioning``: commissions,
+their cycles and the spot purchases of sensory OT) run, each with a random number generator of
+its own derived from the seed, so they change nothing the earlier stages draw. The performance
+stage (``generator.performance``: KPIs and their values, closed periods, responsibility
+disputes) comes last, with its own too.
+
 Per-child services are not used: each writes an access log entry, and an area has tens of
 thousands of children. The generator therefore keeps the invariants the services keep
 (docs/adr/0005-child-record.md): ``Child.sen_status`` and ``primary_need`` equal the open
@@ -50,6 +57,7 @@ from opensend.people.models import (
 from opensend.people.names import tokens_for_names
 from opensend.synth.generator.children import stage_children, stage_needs
 from opensend.synth.generator.circumstances import stage_flags
+from opensend.synth.generator.commissioning import clear_commissioning, commissioning_generate
 from opensend.synth.generator.context import (
     BATCH_SIZE,
     ELSEWHERE_NAME,
@@ -66,6 +74,8 @@ from opensend.synth.generator.family import stage_family
 from opensend.synth.generator.involvements import stage_involvements
 from opensend.synth.generator.local_offer import clear_local_offer, local_offer_generate
 from opensend.synth.generator.organisations import area_organisations, stage_organisations
+from opensend.synth.generator.pathways import clear_pathways, pathways_generate
+from opensend.synth.generator.performance import clear_performance, performance_generate
 from opensend.synth.generator.placements import stage_placements
 from opensend.synth.profiles import ELSEWHERE_LA_CODE, PROFILES
 
@@ -113,6 +123,9 @@ def generate(*, acting_user: User | None, options: Options, replace: bool = Fals
                 scale=options.scale,
             )
         )
+        rows.update(pathways_generate(area=area, seed=options.seed, on=options.on))
+        rows.update(commissioning_generate(area=area, seed=options.seed, on=options.on))
+        rows.update(performance_generate(area=area, seed=options.seed, on=options.on))
         result = summarise(ctx, rows, replaced)
         result.ehc = ehc_figures(ehc)
         access_log.record(
@@ -190,6 +203,9 @@ def clear_area(area: Area) -> None:
     is kept; regeneration then reuses it."""
     if not area.is_synthetic:
         raise GenerationError(f"{area.name} is a real area: it is never cleared.")
+    clear_performance(area)
+    clear_commissioning(area)
+    clear_pathways(area)
     clear_local_offer(area)
     clear_ehc(area)
     children = Child.objects.filter(area=area)

@@ -19,7 +19,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from opensend.synth import demo, generator
+from opensend.synth.generator.commissioning import commissioning_add_if_missing
 from opensend.synth.generator.local_offer import local_offer_add_if_missing
+from opensend.synth.generator.performance import performance_add_if_missing
 from opensend.synth.profiles import PROFILES
 
 WORKERS = 2
@@ -91,6 +93,22 @@ class Command(BaseCommand):
             say(f"Using the synthetic area {area.name} ({area.la_code}).")
             if local_offer_add_if_missing(area=area, seed=options["seed"]):
                 say("  Generated its Local Offer.")
+            try:
+                made = commissioning_add_if_missing(
+                    area=area, seed=options["seed"], on=timezone.localdate()
+                )
+            except generator.GenerationError as error:
+                raise CommandError(str(error)) from error
+            if made:
+                say("  Generated its pathways, waiting lists and commissions.")
+            try:
+                made = performance_add_if_missing(
+                    area=area, seed=options["seed"], on=timezone.localdate()
+                )
+            except generator.GenerationError as error:
+                raise CommandError(str(error)) from error
+            if made:
+                say("  Generated its KPIs and responsibility disputes.")
         password = demo.new_password()
         try:
             sign_ins = demo.demo_users_reset(area=area, password=password)

@@ -82,5 +82,7 @@ def test_a_commissioner_sees_small_numbers_suppressed(
     # Aggregate roles see no children, so they are not offered the search; a commissioner is
     # offered commissioning.
     menu = page.get_by_role("navigation", name="Main menu")
-    expect(menu.get_by_role("link")).to_have_text(["Home", "Commissioning", "Your account"])
+    expect(menu.get_by_role("link")).to_have_text(
+        ["Home", "Commissioning", "Board dashboard", "Performance", "Your account"]
+    )
     check("the home page of a commissioner")
